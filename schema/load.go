@@ -1,0 +1,612 @@
+package schema
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/cuecontext"
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/load"
+	"cuelang.org/go/cue/parser"
+	"cuelang.org/go/cue/token"
+)
+
+// schemaFileName is the name the embedded schema takes inside the spec dir
+// while loading. It never touches the disk.
+const schemaFileName = "zz_govctl_schema.cue"
+
+// Load reads every .cue file of the spec package under dir (subdirectories
+// included, cue.mod and hidden directories excluded), unifies them with the
+// embedded schema, validates the result, resolves every environment and
+// returns the typed model. A spec mistake is returned as *ErrorList listing
+// every error found, each at a file:line:col in the user's files.
+func Load(ctx context.Context, dir string) (m *Model, err error) {
+	defer func() {
+		// The CUE evaluator is not ours; an internal panic on some input
+		// must still reach the user as an error, not a stack trace.
+		if r := recover(); r != nil {
+			m, err = nil, fmt.Errorf("load %s: internal error in the CUE evaluator: %v (please report this input)", dir, r)
+		}
+	}()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", dir, err)
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: spec directory does not exist (use --dir to name it)", dir)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("load %s: not a directory (use --dir to name the spec directory)", dir)
+	}
+	files, err := specFiles(abs)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", dir, err)
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("load %s: no .cue files found; run `govctl init %s` to create a platform, or use --dir to name the spec directory", dir, dir)
+	}
+	l := &loader{dir: dir, abs: abs, files: files, errs: &ErrorList{Dir: dir}}
+	return l.load(ctx)
+}
+
+type loader struct {
+	dir   string
+	abs   string
+	files []string // relative, slash-separated
+	errs  *ErrorList
+	ctx   *cue.Context
+	value cue.Value
+	pkg   string
+	// schema is the embedded schema compiled on its own, for suggestions.
+	schema cue.Value
+}
+
+// specFiles lists the .cue files under abs, relative and sorted, skipping
+// cue.mod, hidden and underscore directories, and a generated schema copy.
+func specFiles(abs string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if p != abs && (name == "cue.mod" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "node_modules") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || filepath.Ext(name) != ".cue" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
+			return nil
+		}
+		if generated, err := isGeneratedSchema(p); err != nil || generated {
+			return err
+		}
+		rel, err := filepath.Rel(abs, p)
+		if err != nil {
+			return err
+		}
+		files = append(files, filepath.ToSlash(rel))
+		return nil
+	})
+	sort.Strings(files)
+	return files, err
+}
+
+func isGeneratedSchema(p string) (bool, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	buf := make([]byte, len(generatedMarker))
+	n, _ := f.Read(buf)
+	return string(buf[:n]) == generatedMarker, nil
+}
+
+func (l *loader) load(ctx context.Context) (*Model, error) {
+	if err := l.readPackage(); err != nil {
+		return nil, err
+	}
+	schemaPath := filepath.Join(l.abs, schemaFileName)
+	cfg := &load.Config{
+		Dir:     l.abs,
+		Overlay: map[string]load.Source{schemaPath: load.FromBytes(Source(l.pkg))},
+	}
+	args := make([]string, 0, len(l.files)+1)
+	for _, f := range l.files {
+		args = append(args, "./"+f)
+	}
+	args = append(args, schemaPath)
+	insts := load.Instances(args, cfg)
+	if len(insts) != 1 {
+		return nil, fmt.Errorf("load %s: expected one CUE instance, got %d", l.dir, len(insts))
+	}
+	if err := insts[0].Err; err != nil {
+		l.addCUE(err)
+		return nil, l.errs.err()
+	}
+	l.ctx = cuecontext.New()
+	l.value = l.ctx.BuildInstance(insts[0])
+	if err := l.value.Err(); err != nil {
+		l.addCUE(err)
+		return nil, l.errs.err()
+	}
+	l.schema = l.ctx.CompileString(schemaSource, cue.Filename(schemaFileName))
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	if !l.userSet(cue.ParsePath("platform")) {
+		l.errs.add(Pos{File: l.files[0]}, "", "no platform declared; add `platform: {name: ..., registry: {...}}` to a spec file (see `govctl init`)")
+		return nil, l.errs.err()
+	}
+	if err := l.value.Validate(cue.Concrete(true)); err != nil {
+		l.addCUE(err)
+	}
+	if l.errs.Len() > 0 {
+		return nil, l.errs.err()
+	}
+	m, err := l.model()
+	if err != nil {
+		return nil, err
+	}
+	l.checkReferences(m)
+	if l.errs.Len() > 0 {
+		return nil, l.errs.err()
+	}
+	return m, nil
+}
+
+// readPackage finds the package name the spec files share; CUE reports a
+// mismatch itself when the instance is built.
+func (l *loader) readPackage() error {
+	for _, f := range l.files {
+		src, err := os.ReadFile(filepath.Join(l.abs, filepath.FromSlash(f)))
+		if err != nil {
+			return fmt.Errorf("load %s: %w", l.dir, err)
+		}
+		file, err := parser.ParseFile(f, src, parser.PackageClauseOnly)
+		if err != nil {
+			l.addCUE(err)
+			return l.errs.err()
+		}
+		if name := file.PackageName(); name != "" {
+			l.pkg = name
+			return nil
+		}
+	}
+	return nil
+}
+
+// relPos turns a CUE position into a spec-relative one; ok is false for
+// positions outside the user's files (the embedded schema).
+func (l *loader) relPos(p token.Pos) (Pos, bool) {
+	if !p.IsValid() {
+		return Pos{}, false
+	}
+	name := p.Filename()
+	if name == "" || filepath.Base(name) == schemaFileName {
+		return Pos{}, false
+	}
+	if filepath.IsAbs(name) {
+		rel, err := filepath.Rel(l.abs, name)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			// An imported package's file (e.g. an organisation policy
+			// under cue.mod): name it as CUE does.
+			return Pos{File: filepath.ToSlash(name), Line: p.Line(), Column: p.Column()}, true
+		}
+		name = rel
+	}
+	return Pos{File: filepath.ToSlash(strings.TrimPrefix(name, "./")), Line: p.Line(), Column: p.Column()}, true
+}
+
+// userPos returns where a user file sets v. Value.Pos picks one conjunct
+// and may pick the schema's (a list constrained by the schema), so every
+// conjunct of a unification is consulted.
+func (l *loader) userPos(v cue.Value) (Pos, bool) {
+	if p, ok := l.relPos(v.Pos()); ok {
+		return p, true
+	}
+	if op, args := v.Expr(); op == cue.AndOp {
+		for _, a := range args {
+			if p, ok := l.relPos(a.Pos()); ok {
+				return p, true
+			}
+		}
+	}
+	return Pos{}, false
+}
+
+// userSet reports whether any conjunct of the value at path comes from a
+// user file.
+func (l *loader) userSet(p cue.Path) bool {
+	return l.userSetValue(l.value.LookupPath(p))
+}
+
+func (l *loader) userSetValue(v cue.Value) bool {
+	if !v.Exists() {
+		return false
+	}
+	if _, ok := l.userPos(v); ok {
+		return true
+	}
+	if it, err := v.Fields(); err == nil {
+		for it.Next() {
+			if l.userSetValue(it.Value()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nearestPos returns the position of the value at path or of its nearest
+// ancestor set in a user file.
+func (l *loader) nearestPos(sels []string) Pos {
+	for i := len(sels); i > 0; i-- {
+		v := l.value.LookupPath(pathOf(sels[:i]))
+		if !v.Exists() {
+			continue
+		}
+		if p, ok := l.relPos(v.Pos()); ok {
+			return p
+		}
+	}
+	return Pos{File: l.files[0]}
+}
+
+func pathOf(sels []string) cue.Path {
+	s := make([]cue.Selector, 0, len(sels))
+	for _, sel := range sels {
+		if strings.HasPrefix(sel, "#") {
+			s = append(s, cue.Def(sel))
+		} else if i, err := strconv.Atoi(sel); err == nil {
+			s = append(s, cue.Index(i))
+		} else {
+			s = append(s, cue.Str(sel))
+		}
+	}
+	return cue.MakePath(s...)
+}
+
+// unquote normalises the selectors of a CUE error path.
+func unquote(sels []string) []string {
+	out := make([]string, len(sels))
+	for i, s := range sels {
+		if u, err := strconv.Unquote(s); err == nil {
+			s = u
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// dotted joins selectors into the path form govctl prints and keys
+// positions by: a.b.c, list elements as a.b[2].
+func dotted(sels []string) string {
+	var b strings.Builder
+	for i, s := range sels {
+		if _, err := strconv.Atoi(s); err == nil && i > 0 {
+			b.WriteString("[" + s + "]")
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+func parentPath(p string) string {
+	if i := strings.LastIndexAny(p, ".["); i >= 0 {
+		return p[:i]
+	}
+	return ""
+}
+
+// addCUE converts CUE errors into spec errors at user positions.
+func (l *loader) addCUE(err error) {
+	for _, e := range cueerrors.Errors(err) {
+		sels := unquote(e.Path())
+		path := dotted(sels)
+		format, args := e.Msg()
+		msg := fmt.Sprintf(format, args...)
+		pos, ok := Pos{}, false
+		for _, p := range append([]token.Pos{e.Position()}, e.InputPositions()...) {
+			if pos, ok = l.relPos(p); ok {
+				break
+			}
+		}
+		if !ok {
+			if l.value.Exists() && len(sels) > 0 {
+				pos = l.nearestPos(sels)
+			} else if len(l.files) > 0 {
+				pos = Pos{File: l.files[0]}
+			}
+		}
+		l.errs.Errors = append(l.errs.Errors, &Error{Pos: pos, Path: path, Msg: l.explainMsg(sels, msg)})
+	}
+}
+
+// explainMsg rewrites CUE's terser messages into ones that say what to do.
+func (l *loader) explainMsg(sels []string, msg string) string {
+	switch {
+	case msg == "field not allowed" && len(sels) >= 1:
+		name := sels[len(sels)-1]
+		parent := sels[:len(sels)-1]
+		if len(parent) == 1 && (parent[0] == "services" || parent[0] == "environments") {
+			kind := strings.TrimSuffix(parent[0], "s")
+			return fmt.Sprintf("%s name %q is not valid: use a DNS label (lowercase letters, digits and '-', starting with a letter, at most 63 characters)", kind, name)
+		}
+		allowed := l.allowedFields(parent)
+		if len(allowed) == 0 {
+			return "field not allowed"
+		}
+		return "unknown field" + didYouMean(name, allowed)
+	case strings.HasPrefix(msg, "incomplete value"):
+		want := strings.TrimSpace(strings.TrimPrefix(msg, "incomplete value"))
+		return fmt.Sprintf("required field is missing (want %s)", want)
+	case msg == "field is required but not present":
+		return "required field is missing"
+	}
+	return msg
+}
+
+// allowedFields lists the fields the schema allows at a path, following
+// pattern constraints (services.<name> → #ServiceSpec).
+func (l *loader) allowedFields(sels []string) []string {
+	cur := l.schema
+	for _, s := range sels {
+		next := cur.LookupPath(cue.MakePath(cue.Str(s)))
+		if !next.Exists() {
+			next = cur.LookupPath(cue.MakePath(cue.Str(s).Optional()))
+		}
+		if !next.Exists() {
+			next = cur.LookupPath(cue.MakePath(cue.AnyString))
+		}
+		if !next.Exists() {
+			return nil
+		}
+		cur = next
+	}
+	it, err := cur.Fields(cue.Optional(true))
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for it.Next() {
+		names = append(names, strings.TrimRight(it.Selector().String(), "?!"))
+	}
+	return names
+}
+
+// model decodes the validated value into the typed model and records where
+// the user set every field.
+func (l *loader) model() (*Model, error) {
+	m := &Model{
+		Dir:          l.dir,
+		Package:      l.pkg,
+		Files:        l.files,
+		Environments: map[string]*Environment{},
+		Services:     map[string]*ServiceSpec{},
+		positions:    map[string]Pos{},
+		ctx:          l.ctx,
+		serviceDef:   l.value.LookupPath(cue.ParsePath("#Service")),
+	}
+	m.trees = l.tree(l.value, nil, m.positions)
+	if err := l.value.LookupPath(cue.ParsePath("platform")).Decode(&m.Platform); err != nil {
+		return nil, fmt.Errorf("load %s: decode platform: %w", l.dir, err)
+	}
+	envs := l.value.LookupPath(cue.ParsePath("environments"))
+	it, err := envs.Fields()
+	if err != nil {
+		return nil, fmt.Errorf("load %s: environments: %w", l.dir, err)
+	}
+	for it.Next() {
+		name := it.Selector().Unquoted()
+		env := &Environment{}
+		if err := it.Value().Decode(env); err != nil {
+			return nil, fmt.Errorf("load %s: decode environment %s: %w", l.dir, name, err)
+		}
+		env.Name = name
+		env.Pos, _ = m.PosOf("environments." + name)
+		if env.Reviewers == nil {
+			env.Reviewers = []string{}
+		}
+		m.Environments[name] = env
+	}
+	if len(m.Environments) == 0 {
+		l.errs.add(m.mustPos("platform"), "environments", "no environments declared; add at least one, e.g. `environments: dev: {tier: \"dev\"}`")
+	}
+	svcs := m.trees.get("services")
+	for _, name := range svcs.keys() {
+		spec := &ServiceSpec{Name: name}
+		spec.Pos, _ = m.PosOf("services." + name)
+		if overlays := svcs.fields[name].get("env"); overlays != nil {
+			spec.Overlays = overlays.keys()
+		}
+		m.Services[name] = spec
+	}
+	if pol := l.value.LookupPath(cue.ParsePath("policies")); pol.Exists() {
+		m.Policies = &Policies{}
+		if err := pol.Decode(m.Policies); err != nil {
+			return nil, fmt.Errorf("load %s: decode policies: %w", l.dir, err)
+		}
+	}
+	return m, nil
+}
+
+func (m *Model) mustPos(path string) Pos {
+	p, _ := m.PosOf(path)
+	return p
+}
+
+// checkReferences reports names that point nowhere: overlays for undefined
+// environments, dependencies and fallbacks on undefined services, and a
+// service depending on itself.
+func (l *loader) checkReferences(m *Model) {
+	envNames := sortedKeys(m.Environments)
+	svcNames := m.ServiceNames()
+	svcs := m.trees.get("services")
+	for _, name := range svcNames {
+		svc := svcs.fields[name]
+		base := "services." + name
+		for _, env := range m.Services[name].Overlays {
+			if _, ok := m.Environments[env]; !ok {
+				p := base + ".env." + env
+				l.errs.add(m.mustPos(p), p, "environment %q is not defined (defined: %s)%s", env, strings.Join(envNames, ", "), didYouMean(env, envNames))
+			}
+		}
+		// Dependencies and fallbacks may be set in the base or any overlay.
+		layers := map[string]*node{base: svc}
+		if ov := svc.get("env"); ov != nil {
+			for _, env := range ov.keys() {
+				layers[base+".env."+env] = ov.fields[env]
+			}
+		}
+		for _, prefix := range sortedKeys(layers) {
+			l.checkLayerReferences(m, name, prefix, layers[prefix])
+		}
+	}
+	// Platform and environment defaults may name dependencies and
+	// fallbacks too; those must exist as well.
+	defaults := map[string]*node{"platform.defaults": m.trees.get("platform", "defaults")}
+	for _, env := range envNames {
+		defaults["environments."+env+".defaults"] = m.trees.get("environments", env, "defaults")
+	}
+	for _, prefix := range sortedKeys(defaults) {
+		l.checkLayerReferences(m, "", prefix, defaults[prefix])
+	}
+}
+
+// node is one field of the spec's value tree: a struct with ordered
+// fields, or a leaf (scalar or list). user is whether a user file set it.
+type node struct {
+	fields map[string]*node
+	order  []string
+	value  any
+	leaf   bool
+	pos    Pos
+	user   bool
+}
+
+func (n *node) get(sels ...string) *node {
+	for _, s := range sels {
+		if n == nil || n.fields == nil {
+			return nil
+		}
+		n = n.fields[s]
+	}
+	return n
+}
+
+func (n *node) keys() []string {
+	if n == nil {
+		return nil
+	}
+	return append([]string(nil), n.order...)
+}
+
+// tree builds the node tree of v, recording user positions by dotted path.
+func (l *loader) tree(v cue.Value, sels []string, positions map[string]Pos) *node {
+	n := &node{}
+	n.pos, n.user = l.userPos(v)
+	path := dotted(sels)
+	if n.user && path != "" {
+		positions[path] = n.pos
+	}
+	if v.IncompleteKind() == cue.StructKind {
+		n.fields = map[string]*node{}
+		it, err := v.Fields()
+		if err != nil {
+			return n
+		}
+		for it.Next() {
+			name := it.Selector().Unquoted()
+			child := l.tree(it.Value(), append(sels[:len(sels):len(sels)], name), positions)
+			n.fields[name] = child
+			n.order = append(n.order, name)
+			if child.user && !n.user {
+				n.user = true
+			}
+		}
+		return n
+	}
+	n.leaf = true
+	if d, ok := v.Default(); ok {
+		v = d
+	}
+	var x any
+	if err := v.Decode(&x); err == nil {
+		n.value = x
+	}
+	if v.IncompleteKind() == cue.ListKind && n.user {
+		it, err := v.List()
+		if err == nil {
+			for i := 0; it.Next(); i++ {
+				if p, ok := l.relPos(it.Value().Pos()); ok {
+					positions[path+"["+strconv.Itoa(i)+"]"] = p
+				}
+			}
+		}
+	}
+	return n
+}
+
+// userOnly returns the part of n the user set, or nil.
+func (n *node) userOnly() *node {
+	if n == nil || !n.user {
+		return nil
+	}
+	if n.leaf {
+		return n
+	}
+	c := &node{fields: map[string]*node{}, pos: n.pos, user: true}
+	for _, k := range n.order {
+		if f := n.fields[k].userOnly(); f != nil {
+			c.fields[k] = f
+			c.order = append(c.order, k)
+		}
+	}
+	return c
+}
+
+// checkLayerReferences checks the dependencies and fallback one layer of
+// service fields names; self is the service the layer belongs to, if any.
+func (l *loader) checkLayerReferences(m *Model, self, prefix string, layer *node) {
+	if layer == nil {
+		return
+	}
+	svcNames := m.ServiceNames()
+	if deps := layer.get("dependencies"); deps != nil {
+		for _, dep := range deps.keys() {
+			p := prefix + ".dependencies." + dep
+			switch {
+			case dep == self:
+				l.errs.add(m.mustPos(p), p, "service %q depends on itself; remove the dependency", self)
+			case m.Services[dep] == nil:
+				l.errs.add(m.mustPos(p), p, "dependency on undefined service %q%s", dep, didYouMean(dep, svcNames))
+			}
+		}
+	}
+	if fb := layer.get("resilience", "degradation", "fallbackTo"); fb != nil {
+		to, _ := fb.value.(string)
+		p := prefix + ".resilience.degradation.fallbackTo"
+		if m.Services[to] == nil {
+			l.errs.add(m.mustPos(p), p, "fallback to undefined service %q%s", to, didYouMean(to, svcNames))
+		}
+	}
+}

@@ -1,0 +1,317 @@
+package schema
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"cuelang.org/go/cue"
+	cueerrors "cuelang.org/go/cue/errors"
+)
+
+// Layer is where a resolved value came from, lowest precedence first.
+type Layer int
+
+// The layers of resolution, in precedence order (DESIGN.md).
+const (
+	LayerSchema Layer = iota
+	LayerPlatform
+	LayerEnvironment
+	LayerService
+	LayerOverlay
+)
+
+// String names the layer as explain prints it.
+func (l Layer) String() string {
+	switch l {
+	case LayerPlatform:
+		return "platform.defaults"
+	case LayerEnvironment:
+		return "environment.defaults"
+	case LayerService:
+		return "service"
+	case LayerOverlay:
+		return "service.env"
+	default:
+		return "schema default"
+	}
+}
+
+// Origin is where a resolved field's value was set.
+type Origin struct {
+	Layer Layer
+	// Pos is the user's file:line for every layer but LayerSchema.
+	Pos Pos
+}
+
+// Resolved is the platform as one environment sees it: every service with
+// its layers applied and checked against #Service.
+type Resolved struct {
+	Platform    *Platform
+	Environment *Environment
+	Services    map[string]*Service
+	model       *Model
+}
+
+// Model returns the model r was resolved from.
+func (r *Resolved) Model() *Model { return r.model }
+
+// ServiceNames returns the service names, sorted.
+func (r *Resolved) ServiceNames() []string { return sortedKeys(r.Services) }
+
+// Origin returns where the field at the dotted path (relative to the
+// service, e.g. "resilience.rateLimit.rps") got its value; fields no layer
+// set are schema defaults.
+func (s *Service) Origin(path string) Origin {
+	if o, ok := s.prov[path]; ok {
+		return o
+	}
+	return Origin{Layer: LayerSchema}
+}
+
+// PosOf returns the user position that set the field at path or the nearest
+// enclosing field; the service's own declaration when no layer set any.
+func (s *Service) PosOf(path string) Pos {
+	for p := path; p != ""; p = parentPath(p) {
+		if o, ok := s.prov[p]; ok && o.Layer != LayerSchema {
+			return o.Pos
+		}
+	}
+	return s.Pos
+}
+
+// Resolve returns the platform resolved for env. Load has resolved and
+// checked every environment already, so this fails only for an unknown name.
+func (m *Model) Resolve(env string) (*Resolved, error) {
+	e, ok := m.Environments[env]
+	if !ok {
+		names := sortedKeys(m.Environments)
+		return nil, fmt.Errorf("unknown environment %q (defined: %s)%s", env, strings.Join(names, ", "), didYouMean(env, names))
+	}
+	r := &Resolved{Platform: &m.Platform, Environment: e, Services: map[string]*Service{}, model: m}
+	errs := &ErrorList{Dir: m.Dir}
+	for _, name := range m.ServiceNames() {
+		svc, _, err := m.resolveService(name, env)
+		if err != nil {
+			var list *ErrorList
+			if asErrorList(err, &list) {
+				errs.Errors = append(errs.Errors, list.Errors...)
+				continue
+			}
+			return nil, err
+		}
+		r.Services[name] = svc
+	}
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func asErrorList(err error, target **ErrorList) bool {
+	l, ok := err.(*ErrorList)
+	if ok {
+		*target = l
+	}
+	return ok
+}
+
+// layers returns the user-set values that apply to a service in an
+// environment, lowest precedence first.
+func (m *Model) layers(service, env string) []struct {
+	layer Layer
+	tree  *node
+} {
+	svc := m.trees.get("services", service).userOnly()
+	var base *node
+	if svc != nil {
+		base = &node{fields: map[string]*node{}, pos: svc.pos, user: true}
+		for _, k := range svc.order {
+			if k == "env" {
+				continue
+			}
+			base.fields[k] = svc.fields[k]
+			base.order = append(base.order, k)
+		}
+	}
+	return []struct {
+		layer Layer
+		tree  *node
+	}{
+		{LayerPlatform, m.trees.get("platform", "defaults").userOnly()},
+		{LayerEnvironment, m.trees.get("environments", env, "defaults").userOnly()},
+		{LayerService, base},
+		{LayerOverlay, m.trees.get("services", service, "env", env).userOnly()},
+	}
+}
+
+// resolveService merges the layers of one service in one environment, in
+// precedence order (later layers replace scalars and lists, structs merge),
+// and unifies the result with #Service, which fills in the schema defaults
+// and checks what a deployable service must have.
+func (m *Model) resolveService(name, env string) (*Service, cue.Value, error) {
+	tree := map[string]any{}
+	prov := map[string]Origin{}
+	for _, l := range m.layers(name, env) {
+		mergeNode(tree, l.tree, "", l.layer, prov)
+	}
+	spec := m.Services[name]
+	v := m.serviceDef.Unify(m.ctx.Encode(tree))
+	if err := v.Validate(cue.Concrete(true)); err != nil {
+		errs := &ErrorList{Dir: m.Dir}
+		for _, e := range cueerrors.Errors(err) {
+			sels := unquote(e.Path())
+			if len(sels) > 0 && sels[0] == "#Service" {
+				sels = sels[1:]
+			}
+			rel := dotted(sels)
+			format, args := e.Msg()
+			msg := fmt.Sprintf(format, args...)
+			switch {
+			case msg == "field is required but not present":
+				msg = "required field is missing: set it on the service, in platform.defaults or in environments." + env + ".defaults"
+			case strings.HasPrefix(msg, "incomplete value"):
+				msg = "required field is missing (want " + strings.TrimSpace(strings.TrimPrefix(msg, "incomplete value")) + ")"
+			}
+			pos := spec.Pos
+			for p := rel; p != ""; p = parentPath(p) {
+				if o, ok := prov[p]; ok {
+					pos = o.Pos
+					break
+				}
+			}
+			errs.add(pos, "services."+name+"."+rel, "in environment %s: %s", env, msg)
+		}
+		return nil, v, errs.err()
+	}
+	svc := &Service{}
+	if err := v.Decode(svc); err != nil {
+		return nil, v, fmt.Errorf("resolve %s/%s: decode: %w", name, env, err)
+	}
+	svc.Name = name
+	svc.Source = spec.Pos.File
+	svc.Pos = spec.Pos
+	svc.prov = prov
+	if svc.Dependencies == nil {
+		svc.Dependencies = map[string]Dependency{}
+	}
+	if svc.Exceptions == nil {
+		svc.Exceptions = []Exception{}
+	}
+	if svc.Config.Data == nil {
+		svc.Config.Data = map[string]any{}
+	}
+	for i := range svc.Exceptions {
+		if svc.Exceptions[i].Environments == nil {
+			svc.Exceptions[i].Environments = []string{}
+		}
+	}
+	return svc, v, nil
+}
+
+// mergeNode merges a layer into dst: structs merge field by field, scalars
+// and lists replace what lower layers set. prov records, for every path the
+// layer touches, the layer and position.
+func mergeNode(dst map[string]any, n *node, prefix string, layer Layer, prov map[string]Origin) {
+	if n == nil {
+		return
+	}
+	for _, k := range n.order {
+		child := n.fields[k]
+		path := k
+		if prefix != "" {
+			path = prefix + "." + k
+		}
+		prov[path] = Origin{Layer: layer, Pos: child.pos}
+		if child.leaf {
+			dropUnder(prov, path)
+			dst[k] = child.value
+			continue
+		}
+		sub, ok := dst[k].(map[string]any)
+		if !ok {
+			dropUnder(prov, path)
+			sub = map[string]any{}
+			dst[k] = sub
+		}
+		mergeNode(sub, child, path, layer, prov)
+	}
+}
+
+// dropUnder forgets the provenance of everything below path: a lower
+// layer's list elements or fields that a higher layer replaced.
+func dropUnder(prov map[string]Origin, path string) {
+	for p := range prov {
+		if strings.HasPrefix(p, path+".") || strings.HasPrefix(p, path+"[") {
+			delete(prov, p)
+		}
+	}
+}
+
+// ExplainLine is one resolved field: its value and where it was set.
+type ExplainLine struct {
+	Path   string
+	Value  string
+	Origin Origin
+}
+
+// Explain lists every resolved field of a service in an environment with
+// the layer and file:line that set it, in the schema's field order.
+func (m *Model) Explain(service, env string) ([]ExplainLine, error) {
+	if _, ok := m.Environments[env]; !ok {
+		_, err := m.Resolve(env)
+		return nil, err
+	}
+	if _, ok := m.Services[service]; !ok {
+		names := m.ServiceNames()
+		return nil, fmt.Errorf("unknown service %q%s", service, didYouMean(service, names))
+	}
+	svc, v, err := m.resolveService(service, env)
+	if err != nil {
+		return nil, err
+	}
+	var lines []ExplainLine
+	var walk func(v cue.Value, sels []string)
+	walk = func(v cue.Value, sels []string) {
+		if d, ok := v.Default(); ok {
+			v = d
+		}
+		if v.Kind() == cue.StructKind {
+			it, err := v.Fields()
+			if err != nil {
+				return
+			}
+			n := 0
+			for it.Next() {
+				n++
+				walk(it.Value(), append(sels[:len(sels):len(sels)], it.Selector().Unquoted()))
+			}
+			if n > 0 || len(sels) == 0 {
+				return
+			}
+		}
+		path := dotted(sels)
+		b, err := v.MarshalJSON()
+		if err != nil {
+			return
+		}
+		lines = append(lines, ExplainLine{Path: path, Value: string(b), Origin: svc.leafOrigin(path)})
+	}
+	walk(v, nil)
+	return lines, nil
+}
+
+// leafOrigin is Origin for a leaf, falling back to the nearest struct a
+// layer set when the leaf itself is a default inside that struct.
+func (s *Service) leafOrigin(path string) Origin {
+	if o, ok := s.prov[path]; ok {
+		return o
+	}
+	return Origin{Layer: LayerSchema}
+}
+
+// ExplainOrder sorts lines by path; Explain keeps the schema's order, which
+// reads better, so this exists for callers that want a stable lexical one.
+func ExplainOrder(lines []ExplainLine) {
+	sort.Slice(lines, func(i, j int) bool { return lines[i].Path < lines[j].Path })
+}
