@@ -267,6 +267,15 @@ type Traffic struct {
 	Colouring Colouring `json:"colouring"`
 	Canary    bool      `json:"canary"`
 	Mirror    bool      `json:"mirror"`
+	// StableVersion is the version serving while Version rolls out as a
+	// canary; empty when no rollout is in progress.
+	StableVersion string `json:"stableVersion,omitempty"`
+}
+
+// CanaryInProgress reports whether the service is rolling out a new version
+// next to a stable one.
+func (s *Service) CanaryInProgress() bool {
+	return s.Traffic.StableVersion != "" && s.Traffic.StableVersion != s.Version
 }
 
 // Colouring routes requests by header to an environment's or canary subset.
