@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -139,8 +140,8 @@ func (l *loader) load(ctx context.Context) (*Model, error) {
 	}
 	l.ctx = cuecontext.New()
 	l.value = l.ctx.BuildInstance(insts[0])
-	if err := l.value.Err(); err != nil {
-		l.addCUE(err)
+	if !l.value.Exists() {
+		l.addCUE(l.value.Err())
 		return nil, l.errs.err()
 	}
 	l.schema = l.ctx.CompileString(schemaSource, cue.Filename(schemaFileName))
@@ -152,21 +153,62 @@ func (l *loader) load(ctx context.Context) (*Model, error) {
 		l.errs.add(Pos{File: l.files[0]}, "", "no platform declared; add `platform: {name: ..., registry: {...}}` to a spec file (see `govctl init`)")
 		return nil, l.errs.err()
 	}
-	if err := l.value.Validate(cue.Concrete(true)); err != nil {
+	if err := l.value.Validate(cue.Concrete(true), cue.All()); err != nil {
 		l.addCUE(err)
 	}
-	if l.errs.Len() > 0 {
-		return nil, l.errs.err()
-	}
-	m, err := l.model()
-	if err != nil {
-		return nil, err
-	}
+	// Names that point nowhere are reported next to schema errors, so one
+	// run lists every mistake; the tree tolerates invalid values.
+	m := l.newModel()
 	l.checkReferences(m)
 	if l.errs.Len() > 0 {
 		return nil, l.errs.err()
 	}
+	if err := l.decode(m); err != nil {
+		return nil, err
+	}
+	if l.errs.Len() == 0 {
+		l.resolveAll(m)
+	}
+	if l.errs.Len() > 0 {
+		return nil, l.errs.err()
+	}
 	return m, nil
+}
+
+// resolveAll resolves every service in every environment, so that a spec
+// that loads is one every command can use. An error that every
+// environment shares is reported once.
+func (l *loader) resolveAll(m *Model) {
+	m.resolved = map[string]*Resolved{}
+	type key struct {
+		pos       Pos
+		path, msg string
+	}
+	var order []key
+	envsOf := map[key][]string{}
+	for _, env := range m.EnvironmentNames() {
+		r, errs := m.resolve(env)
+		for _, e := range errs {
+			k := key{e.Pos, e.Path, e.Msg}
+			if envsOf[k] == nil {
+				order = append(order, k)
+			}
+			envsOf[k] = append(envsOf[k], env)
+		}
+		if len(errs) == 0 {
+			m.resolved[env] = r
+		}
+	}
+	for _, k := range order {
+		envs := envsOf[k]
+		where := "in environment " + envs[0]
+		if len(envs) == len(m.Environments) && len(envs) > 1 {
+			where = "in every environment"
+		} else if len(envs) > 1 {
+			where = "in environments " + strings.Join(envs, ", ")
+		}
+		l.errs.add(k.pos, k.path, "%s: %s", where, k.msg)
+	}
 }
 
 // readPackage finds the package name the spec files share; CUE reports a
@@ -305,9 +347,25 @@ func dotted(sels []string) string {
 		if i > 0 {
 			b.WriteByte('.')
 		}
+		if !plainLabel(s) {
+			s = strconv.Quote(s)
+		}
 		b.WriteString(s)
 	}
 	return b.String()
+}
+
+// plainLabel reports whether a selector prints without quotes.
+func plainLabel(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '-' || r == '_' || r == '#' || r == '$' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func parentPath(p string) string {
@@ -319,7 +377,19 @@ func parentPath(p string) string {
 
 // addCUE converts CUE errors into spec errors at user positions.
 func (l *loader) addCUE(err error) {
-	for _, e := range cueerrors.Errors(err) {
+	all := cueerrors.Errors(err)
+	// A value that fails a schema disjunction with a default (`*0.05 |
+	// number & <=1`) yields a summary, a conflict with the default and the
+	// real reason; for each path keep only the most telling messages.
+	best := map[string]int{}
+	for _, e := range all {
+		k := strings.Join(e.Path(), ".")
+		best[k] = max(best[k], messageRank(e))
+	}
+	for _, e := range all {
+		if messageRank(e) < best[strings.Join(e.Path(), ".")] {
+			continue
+		}
 		sels := unquote(e.Path())
 		path := dotted(sels)
 		format, args := e.Msg()
@@ -339,6 +409,25 @@ func (l *loader) addCUE(err error) {
 		}
 		l.errs.Errors = append(l.errs.Errors, &Error{Pos: pos, Path: path, Msg: l.explainMsg(sels, msg)})
 	}
+}
+
+var typeConflict = regexp.MustCompile(`^conflicting values (.+ and (int|float|number|string|bool|bytes|null)|(int|float|number|string|bool|bytes|null) and .+) \(mismatched`)
+
+// messageRank orders CUE messages for one path: the specific reason (a
+// bound, a validator, a missing field) over a conflict with a type over a
+// conflict with a default over the disjunction summary.
+func messageRank(e cueerrors.Error) int {
+	format, args := e.Msg()
+	msg := fmt.Sprintf(format, args...)
+	switch {
+	case strings.HasSuffix(msg, "errors in empty disjunction:"):
+		return 0
+	case typeConflict.MatchString(msg):
+		return 2
+	case strings.HasPrefix(msg, "conflicting values"):
+		return 1
+	}
+	return 3
 }
 
 // explainMsg rewrites CUE's terser messages into ones that say what to do.
@@ -393,9 +482,9 @@ func (l *loader) allowedFields(sels []string) []string {
 	return names
 }
 
-// model decodes the validated value into the typed model and records where
-// the user set every field.
-func (l *loader) model() (*Model, error) {
+// newModel records where the user set every field; it works on invalid
+// values too, for reference checks.
+func (l *loader) newModel() *Model {
 	m := &Model{
 		Dir:          l.dir,
 		Package:      l.pkg,
@@ -407,30 +496,6 @@ func (l *loader) model() (*Model, error) {
 		serviceDef:   l.value.LookupPath(cue.ParsePath("#Service")),
 	}
 	m.trees = l.tree(l.value, nil, m.positions)
-	if err := l.value.LookupPath(cue.ParsePath("platform")).Decode(&m.Platform); err != nil {
-		return nil, fmt.Errorf("load %s: decode platform: %w", l.dir, err)
-	}
-	envs := l.value.LookupPath(cue.ParsePath("environments"))
-	it, err := envs.Fields()
-	if err != nil {
-		return nil, fmt.Errorf("load %s: environments: %w", l.dir, err)
-	}
-	for it.Next() {
-		name := it.Selector().Unquoted()
-		env := &Environment{}
-		if err := it.Value().Decode(env); err != nil {
-			return nil, fmt.Errorf("load %s: decode environment %s: %w", l.dir, name, err)
-		}
-		env.Name = name
-		env.Pos, _ = m.PosOf("environments." + name)
-		if env.Reviewers == nil {
-			env.Reviewers = []string{}
-		}
-		m.Environments[name] = env
-	}
-	if len(m.Environments) == 0 {
-		l.errs.add(m.mustPos("platform"), "environments", "no environments declared; add at least one, e.g. `environments: dev: {tier: \"dev\"}`")
-	}
 	svcs := m.trees.get("services")
 	for _, name := range svcs.keys() {
 		spec := &ServiceSpec{Name: name}
@@ -440,13 +505,38 @@ func (l *loader) model() (*Model, error) {
 		}
 		m.Services[name] = spec
 	}
+	for _, name := range m.trees.get("environments").keys() {
+		m.Environments[name] = &Environment{Name: name}
+	}
+	return m
+}
+
+// decode fills the typed platform, environments and policies of a valid
+// spec.
+func (l *loader) decode(m *Model) error {
+	if err := l.value.LookupPath(cue.ParsePath("platform")).Decode(&m.Platform); err != nil {
+		return fmt.Errorf("load %s: decode platform: %w", l.dir, err)
+	}
+	for name, env := range m.Environments {
+		if err := l.value.LookupPath(cue.MakePath(cue.Str("environments"), cue.Str(name))).Decode(env); err != nil {
+			return fmt.Errorf("load %s: decode environment %s: %w", l.dir, name, err)
+		}
+		env.Name = name
+		env.Pos, _ = m.PosOf("environments." + name)
+		if env.Reviewers == nil {
+			env.Reviewers = []string{}
+		}
+	}
+	if len(m.Environments) == 0 {
+		l.errs.add(m.mustPos("platform"), "environments", "no environments declared; add at least one, e.g. `environments: dev: {tier: \"dev\"}`")
+	}
 	if pol := l.value.LookupPath(cue.ParsePath("policies")); pol.Exists() {
 		m.Policies = &Policies{}
 		if err := pol.Decode(m.Policies); err != nil {
-			return nil, fmt.Errorf("load %s: decode policies: %w", l.dir, err)
+			return fmt.Errorf("load %s: decode policies: %w", l.dir, err)
 		}
 	}
-	return m, nil
+	return nil
 }
 
 func (m *Model) mustPos(path string) Pos {

@@ -43,8 +43,8 @@ type Model struct {
 	ctx   *cue.Context
 	// serviceDef is #Service, the shape every resolved service must have.
 	serviceDef cue.Value
-	// schemaFile is the absolute name of the embedded schema's overlay.
-	schemaFile string
+	// resolved caches every environment, resolved and checked by Load.
+	resolved map[string]*Resolved
 }
 
 // Platform is the platform block.

@@ -83,37 +83,34 @@ func (s *Service) PosOf(path string) Pos {
 // Resolve returns the platform resolved for env. Load has resolved and
 // checked every environment already, so this fails only for an unknown name.
 func (m *Model) Resolve(env string) (*Resolved, error) {
-	e, ok := m.Environments[env]
-	if !ok {
+	if r, ok := m.resolved[env]; ok {
+		return r, nil
+	}
+	if _, ok := m.Environments[env]; !ok {
 		names := sortedKeys(m.Environments)
 		return nil, fmt.Errorf("unknown environment %q (defined: %s)%s", env, strings.Join(names, ", "), didYouMean(env, names))
 	}
-	r := &Resolved{Platform: &m.Platform, Environment: e, Services: map[string]*Service{}, model: m}
-	errs := &ErrorList{Dir: m.Dir}
-	for _, name := range m.ServiceNames() {
-		svc, _, err := m.resolveService(name, env)
-		if err != nil {
-			var list *ErrorList
-			if asErrorList(err, &list) {
-				errs.Errors = append(errs.Errors, list.Errors...)
-				continue
-			}
-			return nil, err
-		}
-		r.Services[name] = svc
-	}
-	if err := errs.err(); err != nil {
-		return nil, err
+	r, errs := m.resolve(env)
+	if len(errs) > 0 {
+		l := &ErrorList{Dir: m.Dir, Errors: errs}
+		return nil, l.err()
 	}
 	return r, nil
 }
 
-func asErrorList(err error, target **ErrorList) bool {
-	l, ok := err.(*ErrorList)
-	if ok {
-		*target = l
+// resolve resolves every service for env and returns the spec errors found.
+func (m *Model) resolve(env string) (*Resolved, []*Error) {
+	r := &Resolved{Platform: &m.Platform, Environment: m.Environments[env], Services: map[string]*Service{}, model: m}
+	var errs []*Error
+	for _, name := range m.ServiceNames() {
+		svc, _, serr := m.resolveService(name, env)
+		if len(serr) > 0 {
+			errs = append(errs, serr...)
+			continue
+		}
+		r.Services[name] = svc
 	}
-	return ok
+	return r, errs
 }
 
 // layers returns the user-set values that apply to a service in an
@@ -149,7 +146,7 @@ func (m *Model) layers(service, env string) []struct {
 // precedence order (later layers replace scalars and lists, structs merge),
 // and unifies the result with #Service, which fills in the schema defaults
 // and checks what a deployable service must have.
-func (m *Model) resolveService(name, env string) (*Service, cue.Value, error) {
+func (m *Model) resolveService(name, env string) (*Service, cue.Value, []*Error) {
 	tree := map[string]any{}
 	prov := map[string]Origin{}
 	for _, l := range m.layers(name, env) {
@@ -157,8 +154,8 @@ func (m *Model) resolveService(name, env string) (*Service, cue.Value, error) {
 	}
 	spec := m.Services[name]
 	v := m.serviceDef.Unify(m.ctx.Encode(tree))
-	if err := v.Validate(cue.Concrete(true)); err != nil {
-		errs := &ErrorList{Dir: m.Dir}
+	if err := v.Validate(cue.Concrete(true), cue.All()); err != nil {
+		var errs []*Error
 		for _, e := range cueerrors.Errors(err) {
 			sels := unquote(e.Path())
 			if len(sels) > 0 && sels[0] == "#Service" {
@@ -169,7 +166,7 @@ func (m *Model) resolveService(name, env string) (*Service, cue.Value, error) {
 			msg := fmt.Sprintf(format, args...)
 			switch {
 			case msg == "field is required but not present":
-				msg = "required field is missing: set it on the service, in platform.defaults or in environments." + env + ".defaults"
+				msg = "required field is missing: set it on the service, in platform.defaults or in an environment's defaults"
 			case strings.HasPrefix(msg, "incomplete value"):
 				msg = "required field is missing (want " + strings.TrimSpace(strings.TrimPrefix(msg, "incomplete value")) + ")"
 			}
@@ -180,13 +177,13 @@ func (m *Model) resolveService(name, env string) (*Service, cue.Value, error) {
 					break
 				}
 			}
-			errs.add(pos, "services."+name+"."+rel, "in environment %s: %s", env, msg)
+			errs = append(errs, &Error{Pos: pos, Path: "services." + name + "." + rel, Msg: msg})
 		}
-		return nil, v, errs.err()
+		return nil, v, errs
 	}
 	svc := &Service{}
 	if err := v.Decode(svc); err != nil {
-		return nil, v, fmt.Errorf("resolve %s/%s: decode: %w", name, env, err)
+		return nil, v, []*Error{{Pos: spec.Pos, Path: "services." + name, Msg: fmt.Sprintf("in environment %s: %v", env, err)}}
 	}
 	svc.Name = name
 	svc.Source = spec.Pos.File
@@ -266,9 +263,10 @@ func (m *Model) Explain(service, env string) ([]ExplainLine, error) {
 		names := m.ServiceNames()
 		return nil, fmt.Errorf("unknown service %q%s", service, didYouMean(service, names))
 	}
-	svc, v, err := m.resolveService(service, env)
-	if err != nil {
-		return nil, err
+	svc, v, errs := m.resolveService(service, env)
+	if len(errs) > 0 {
+		l := &ErrorList{Dir: m.Dir, Errors: errs}
+		return nil, l.err()
 	}
 	var lines []ExplainLine
 	var walk func(v cue.Value, sels []string)

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/fatih/color"
+	"github.com/spf13/cobra"
+
+	"github.com/govctl/govctl/schema"
+)
+
+// ExplainOptions are the inputs of govctl explain.
+type ExplainOptions struct {
+	*GlobalOptions
+	IO      *IOStreams
+	Service string
+	Format  string
+}
+
+func newExplainCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
+	opts := &ExplainOptions{GlobalOptions: g, IO: io}
+	cmd := &cobra.Command{
+		Use:   "explain <service> --env <env>",
+		Short: "Show every resolved field of a service and the file:line that set it",
+		Long: `Explain resolves a service for one environment and prints each field with
+its value and where it came from, lowest precedence first:
+schema default < platform.defaults < environments.<env>.defaults <
+services.<name> < services.<name>.env.<env>.`,
+		Example: `  govctl explain orders --env prod
+  govctl explain orders --env dev --format json`,
+		Args: cobra.ExactArgs(1),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			m, err := loadModel(cmd.Context(), g, nil)
+			if err != nil || len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return m.ServiceNames(), cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Service = args[0]
+			return explainRun(cmd, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
+	return cmd
+}
+
+type explainJSON struct {
+	Path   string          `json:"path"`
+	Value  json.RawMessage `json:"value"`
+	Layer  string          `json:"layer"`
+	Source string          `json:"source,omitempty"`
+}
+
+func explainRun(cmd *cobra.Command, opts *ExplainOptions) error {
+	if opts.Env == "" {
+		return fmt.Errorf("explain needs an environment: add --env <name>")
+	}
+	if opts.Format != "text" && opts.Format != "json" {
+		return fmt.Errorf("unknown --format %q: use text or json", opts.Format)
+	}
+	m, err := loadModel(cmd.Context(), opts.GlobalOptions, nil)
+	if err != nil {
+		return err
+	}
+	lines, err := m.Explain(opts.Service, opts.Env)
+	if err != nil {
+		return err
+	}
+	schema.ExplainOrder(lines)
+	layer := func(o schema.Origin) string {
+		switch o.Layer {
+		case schema.LayerEnvironment:
+			return "environments." + opts.Env + ".defaults"
+		case schema.LayerOverlay:
+			return "services." + opts.Service + ".env." + opts.Env
+		case schema.LayerService:
+			return "services." + opts.Service
+		}
+		return o.Layer.String()
+	}
+	if opts.Format == "json" {
+		out := make([]explainJSON, 0, len(lines))
+		for _, l := range lines {
+			j := explainJSON{Path: l.Path, Value: json.RawMessage(l.Value), Layer: layer(l.Origin)}
+			if l.Origin.Pos.IsValid() {
+				j.Source = l.Origin.Pos.In(m.Dir).String()
+			}
+			out = append(out, j)
+		}
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	spec := m.Services[opts.Service]
+	fmt.Fprintf(opts.IO.Out, "%s in %s (%s)\n\n", color.New(color.Bold).Sprint(opts.Service), opts.Env, spec.Pos.In(m.Dir))
+	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FIELD\tVALUE\tSET BY\tAT")
+	overlay := color.New(color.FgYellow)
+	for _, l := range lines {
+		at := ""
+		if l.Origin.Pos.IsValid() {
+			at = l.Origin.Pos.In(m.Dir).String()
+		}
+		by := layer(l.Origin)
+		if l.Origin.Layer == schema.LayerOverlay {
+			by = overlay.Sprint(by)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Path, l.Value, by, at)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,150 @@
+// Command govctl is governance-as-code for Go microservice platforms: it
+// validates CUE specs of services, environments and policies, lints them
+// against Rego rules, renders Istio, Kratos, Nacos and GitHub Actions
+// output, and plans what a change will do.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/fatih/color"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/govctl/govctl/schema"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, IsTerminal: term.IsTerminal(int(os.Stdout.Fd()))}))
+}
+
+// IOStreams are where a command reads and writes; tests pass buffers.
+type IOStreams struct {
+	In         io.Reader
+	Out        io.Writer
+	ErrOut     io.Writer
+	IsTerminal bool
+}
+
+// GlobalOptions are the flags every command shares.
+type GlobalOptions struct {
+	Dir     string
+	Env     string
+	NoColor bool
+	Quiet   bool
+}
+
+// exitError carries an exit code other than 1 (plan's 2 for changes) or a
+// failure that was already reported and needs no further message.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+// errSilent is a failure the command has already printed.
+var errSilent = &exitError{code: 1}
+
+func run(args []string, io *IOStreams) int {
+	g := &GlobalOptions{}
+	root := newRootCmd(g, io)
+	root.SetArgs(args)
+	root.SetIn(io.In)
+	root.SetOut(io.Out)
+	root.SetErr(io.ErrOut)
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			printError(io, g, ee.err)
+		}
+		return ee.code
+	}
+	printError(io, g, err)
+	return 1
+}
+
+// printError prints an error: a spec error list one line per error with
+// file:line:col as the user named the spec dir, anything else prefixed
+// with the program name.
+func printError(io *IOStreams, g *GlobalOptions, err error) {
+	var list *schema.ErrorList
+	if errors.As(err, &list) {
+		fmt.Fprintln(io.ErrOut, list.Error())
+		n := list.Len()
+		fmt.Fprintf(io.ErrOut, "%d error%s\n", n, plural(n))
+		return
+	}
+	fmt.Fprintf(io.ErrOut, "govctl: %v\n", err)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+const rootLong = `govctl is governance-as-code for Go microservice platforms.
+
+A platform team describes its services, environments and policies as CUE
+specs. govctl validates them, lints them against Rego rules, renders them
+into Istio, Kratos, Nacos and GitHub Actions output, and plans what a
+change will do.
+
+Exit codes:
+  0  success (for plan --detailed-exitcode: no changes)
+  1  failure: an invalid spec, a lint finding at or above --fail-on, an error
+  2  plan --detailed-exitcode only: the plan has changes
+
+Environment:
+  NO_COLOR        disables colour, as --no-color does
+  GITHUB_TOKEN    token for PR comments and apply github
+  GITHUB_API_URL  GitHub API base (GitHub Enterprise), set by Actions`
+
+func newRootCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "govctl",
+		Short: "Governance-as-code for Go microservice platforms",
+		Long:  rootLong,
+		Example: `  govctl init my-platform
+  govctl validate --dir examples/shop
+  govctl explain orders --env prod
+  govctl render --out deploy/
+  govctl lint --env prod --format sarif > lint.sarif
+  govctl plan --base origin/main`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRun: func(cmd *cobra.Command, args []string) {
+			if g.NoColor || os.Getenv("NO_COLOR") != "" || !io.IsTerminal {
+				color.NoColor = true
+			}
+		},
+	}
+	root.CompletionOptions.HiddenDefaultCmd = false
+	f := root.PersistentFlags()
+	f.StringVar(&g.Dir, "dir", ".", "spec directory")
+	f.StringVar(&g.Env, "env", "", "environment (default: all environments)")
+	f.BoolVar(&g.NoColor, "no-color", false, "disable colour (also NO_COLOR)")
+	f.BoolVarP(&g.Quiet, "quiet", "q", false, "print only errors")
+	root.AddCommand(
+		newValidateCmd(g, io),
+		newExplainCmd(g, io),
+		newSchemaCmd(g, io),
+		newInitCmd(g, io),
+		newVersionCmd(io),
+	)
+	return root
+}
