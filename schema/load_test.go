@@ -1,0 +1,280 @@
+package schema
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const testPlatform = `package platform
+
+platform: {
+	name: "demo"
+	registry: {kind: "consul", address: "consul:8500"}
+	configCenter: kind: "none"
+	telemetry: tracing: sampling: 0.1
+	defaults: {replicas: 3, middleware: ["recovery", "tracing"]}
+}
+environments: {
+	dev: {tier: "dev", defaults: timeout: "2s"}
+	prod: {tier: "prod", approvals: 2}
+}
+`
+
+// writeSpec writes files (path → content) into a new temp dir.
+func writeSpec(t testing.TB, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func mustLoad(t *testing.T, files map[string]string) *Model {
+	t.Helper()
+	m, err := Load(context.Background(), writeSpec(t, files))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	return m
+}
+
+func TestShopLoadsWithEveryEnvironmentResolved(t *testing.T) {
+	m, err := Load(context.Background(), "../examples/shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(m.EnvironmentNames(), ","), "dev,staging,prod"; got != want {
+		t.Errorf("environments = %s, want %s (promotion order)", got, want)
+	}
+	if len(m.Services) < 6 {
+		t.Errorf("shop has %d services, want at least 6", len(m.Services))
+	}
+	for _, env := range m.EnvironmentNames() {
+		r, err := m.Resolve(env)
+		if err != nil {
+			t.Fatalf("Resolve(%s): %v", env, err)
+		}
+		for name, svc := range r.Services {
+			if svc.Owner == "" || svc.Image == "" || svc.Version == "" {
+				t.Errorf("%s/%s: resolved without owner/image/version", name, env)
+			}
+		}
+	}
+}
+
+func TestSubdirectoriesFormOnePlatform(t *testing.T) {
+	m := mustLoad(t, map[string]string{
+		"govctl.cue":           testPlatform,
+		"services/a/a.cue":     "package platform\nservices: a: {owner: \"team-a\", image: \"ghcr.io/x/a\", version: \"v1\"}\n",
+		"services/b.cue":       "package platform\nservices: b: {owner: \"team-b\", image: \"ghcr.io/x/b\", version: \"v1\", dependencies: a: {}}\n",
+		"cue.mod/module.cue":   "module: \"example.com/demo\"\nlanguage: version: \"v0.14.0\"\n",
+		".hidden/ignored.cue":  "this is not CUE",
+		"_scratch/ignored.cue": "neither is this",
+		"services/README.md":   "# notes",
+		"services/b.cue.orig":  "junk",
+	})
+	if got := strings.Join(m.ServiceNames(), ","); got != "a,b" {
+		t.Errorf("services = %s, want a,b", got)
+	}
+	if got := strings.Join(m.Files, ","); got != "govctl.cue,services/a/a.cue,services/b.cue" {
+		t.Errorf("files = %s", got)
+	}
+}
+
+func TestPrecedenceSchemaPlatformEnvironmentServiceOverlay(t *testing.T) {
+	m := mustLoad(t, map[string]string{
+		"govctl.cue": testPlatform,
+		"svc.cue": `package platform
+services: a: {
+	owner: "team-a", image: "ghcr.io/x/a", version: "v1"
+	timeout: "500ms"
+	env: prod: {replicas: 7}
+}
+services: b: {owner: "team-b", image: "ghcr.io/x/b", version: "v1"}
+`,
+	})
+	dev, _ := m.Resolve("dev")
+	prod, _ := m.Resolve("prod")
+	tests := []struct {
+		name      string
+		got, want any
+		layer     Layer
+		origin    Origin
+	}{
+		{"platform default replicas in dev", dev.Services["a"].Replicas, 3, LayerPlatform, dev.Services["a"].Origin("replicas")},
+		{"overlay replicas in prod", prod.Services["a"].Replicas, 7, LayerOverlay, prod.Services["a"].Origin("replicas")},
+		{"service timeout beats environment default", dev.Services["a"].Timeout, Duration("500ms"), LayerService, dev.Services["a"].Origin("timeout")},
+		{"environment default timeout", dev.Services["b"].Timeout, Duration("2s"), LayerEnvironment, dev.Services["b"].Origin("timeout")},
+		{"schema default timeout", prod.Services["b"].Timeout, Duration("1s"), LayerSchema, prod.Services["b"].Origin("timeout")},
+		{"schema default port", prod.Services["b"].Ports.HTTP, 8000, LayerSchema, prod.Services["b"].Origin("ports.http")},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: value = %v, want %v", tt.name, tt.got, tt.want)
+		}
+		if tt.origin.Layer != tt.layer {
+			t.Errorf("%s: layer = %v, want %v", tt.name, tt.origin.Layer, tt.layer)
+		}
+		if tt.layer != LayerSchema && !tt.origin.Pos.IsValid() {
+			t.Errorf("%s: no position for a user-set value", tt.name)
+		}
+	}
+	if p := prod.Services["a"].Origin("replicas").Pos; p.File != "svc.cue" || p.Line != 5 {
+		t.Errorf("overlay replicas position = %v, want svc.cue:5", p)
+	}
+}
+
+func TestOverlayMergesStructsAndReplacesLists(t *testing.T) {
+	m := mustLoad(t, map[string]string{
+		"govctl.cue": testPlatform,
+		"svc.cue": `package platform
+services: a: {
+	owner: "team-a", image: "ghcr.io/x/a", version: "v1"
+	middleware: ["recovery", "tracing", "logging"]
+	resilience: rateLimit: {rps: 100, burst: 20}
+	config: data: {db: {maxOpen: 10, maxIdle: 5}}
+	env: prod: {
+		middleware: ["recovery"]
+		resilience: rateLimit: rps: 900
+		config: data: db: maxOpen: 80
+	}
+}
+`,
+	})
+	prod, _ := m.Resolve("prod")
+	a := prod.Services["a"]
+	if got := strings.Join(a.Middleware, ","); got != "recovery" {
+		t.Errorf("middleware = %s, want the overlay's list only", got)
+	}
+	if a.Resilience.RateLimit.RPS != 900 || a.Resilience.RateLimit.Burst != 20 {
+		t.Errorf("rateLimit = %+v, want rps from overlay and burst from service", a.Resilience.RateLimit)
+	}
+	db := a.Config.Data["db"].(map[string]any)
+	if db["maxOpen"] != int64(80) && db["maxOpen"] != 80 && db["maxOpen"] != float64(80) {
+		t.Errorf("config.data.db.maxOpen = %v, want 80", db["maxOpen"])
+	}
+	if db["maxIdle"] == nil {
+		t.Errorf("config.data.db.maxIdle lost in the merge")
+	}
+	if o := a.Origin("middleware[0]"); o.Layer != LayerSchema {
+		t.Errorf("element provenance of a replaced list survived: %+v", o)
+	}
+}
+
+func TestOverlayIntroducingAStructGetsItsDefaults(t *testing.T) {
+	m := mustLoad(t, map[string]string{
+		"govctl.cue": testPlatform,
+		"svc.cue": `package platform
+services: a: {owner: "team-a", image: "ghcr.io/x/a", version: "v1", env: prod: resilience: circuitBreaker: minRequests: 200}
+`,
+	})
+	prod, _ := m.Resolve("prod")
+	dev, _ := m.Resolve("dev")
+	cb := prod.Services["a"].Resilience.CircuitBreaker
+	if cb == nil || cb.MinRequests != 200 || cb.Interval != "60s" || cb.ErrorThreshold != 0.05 {
+		t.Fatalf("prod breaker = %+v, want minRequests 200 with schema defaults", cb)
+	}
+	if dev.Services["a"].Resilience.CircuitBreaker != nil {
+		t.Errorf("dev got a breaker it never declared")
+	}
+}
+
+func TestErrorsNameUserFilesAndListEveryMistake(t *testing.T) {
+	dir := writeSpec(t, map[string]string{
+		"govctl.cue": testPlatform,
+		"a.cue":      "package platform\nservices: a: {owner: \"team-a\", image: \"ghcr.io/x/a\", version: \"v1\", timeout: \"soon\"}\n",
+		"b.cue":      "package platform\nservices: b: {owner: \"team-b\", image: \"ghcr.io/x/b\", version: \"v1\", replicas: -1}\n",
+	})
+	_, err := Load(context.Background(), dir)
+	var list *ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("err = %v, want *ErrorList", err)
+	}
+	if list.Len() != 2 {
+		t.Fatalf("got %d errors, want 2:\n%v", list.Len(), err)
+	}
+	for _, e := range list.Errors {
+		if strings.Contains(e.Pos.File, "zz_govctl_schema") || !e.Pos.IsValid() {
+			t.Errorf("error not at a user position: %v", e)
+		}
+	}
+	if list.Errors[0].Pos.File != "a.cue" || list.Errors[1].Pos.File != "b.cue" {
+		t.Errorf("errors not sorted by file: %v", err)
+	}
+}
+
+func TestLoadRejectsWhatIsNotASpecDir(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "f.cue")
+	os.WriteFile(file, []byte("package platform\n"), 0o644)
+	for name, dir := range map[string]string{
+		"missing": filepath.Join(t.TempDir(), "nope"),
+		"file":    file,
+		"empty":   t.TempDir(),
+	} {
+		if _, err := Load(context.Background(), dir); err == nil {
+			t.Errorf("%s: Load succeeded", name)
+		}
+	}
+}
+
+func TestGeneratedSchemaCopyIsSkipped(t *testing.T) {
+	dir := writeSpec(t, map[string]string{
+		"govctl.cue": testPlatform,
+		"schema.cue": string(Source("platform")),
+	})
+	m, err := Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range m.Files {
+		if f == "schema.cue" {
+			t.Errorf("generated schema loaded as a spec file")
+		}
+	}
+}
+
+func TestExplainListsOverlayValueWithItsPosition(t *testing.T) {
+	m, err := Load(context.Background(), "../examples/shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := m.Explain("orders", "prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, l := range lines {
+		if l.Path == "replicas" {
+			found = true
+			if l.Value != "6" || l.Origin.Layer != LayerOverlay || l.Origin.Pos.File != "services/orders.cue" {
+				t.Errorf("replicas = %+v, want 6 from the prod overlay in services/orders.cue", l)
+			}
+		}
+	}
+	if !found {
+		t.Error("explain has no replicas line")
+	}
+}
+
+func TestDidYouMean(t *testing.T) {
+	for _, tt := range []struct{ name, want string }{
+		{"replcias", "replicas"},
+		{"timout", "timeout"},
+		{"xyz", ""},
+	} {
+		if got := closest(tt.name, []string{"replicas", "timeout", "owner", "image"}); got != tt.want {
+			t.Errorf("closest(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
