@@ -1,0 +1,455 @@
+package render
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Scope is the part of the output a write is responsible for: pruning only
+// considers files the manifest assigns to a target and environment inside
+// it, so rendering one target or environment leaves the others' files alone.
+// The zero Scope covers everything.
+type Scope struct {
+	// Targets limits the scope to these targets; empty means all.
+	Targets []Target
+	// Envs limits the scope to these environments; empty means all. Objects
+	// that span environments have Env "" and are inside a scope that lists
+	// environments only if it lists "" too.
+	Envs []string
+}
+
+// Includes reports whether a file of target and env is inside the scope.
+func (s Scope) Includes(target Target, env string) bool {
+	return (len(s.Targets) == 0 || slices.Contains(s.Targets, target)) &&
+		(len(s.Envs) == 0 || slices.Contains(s.Envs, env))
+}
+
+// Filter returns the objects inside the scope, in their order.
+func (s Scope) Filter(objs []Object) []Object {
+	var out []Object
+	for _, o := range objs {
+		if s.Includes(o.Target, o.Env) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// String describes the scope for messages.
+func (s Scope) String() string {
+	targets, envs := "all targets", "all environments"
+	if len(s.Targets) > 0 {
+		names := make([]string, len(s.Targets))
+		for i, t := range s.Targets {
+			names[i] = string(t)
+		}
+		targets = "targets " + strings.Join(names, ", ")
+	}
+	if len(s.Envs) > 0 {
+		quoted := make([]string, len(s.Envs))
+		for i, e := range s.Envs {
+			quoted[i] = fmt.Sprintf("%q", e)
+		}
+		envs = "environments " + strings.Join(quoted, ", ")
+	}
+	return targets + "; " + envs
+}
+
+// WriteOptions control Write and Check.
+type WriteOptions struct {
+	// Scope is the part of the output being written. Every object must be
+	// inside it, and only files owned by it are pruned.
+	Scope Scope
+	// Overwrite allows replacing existing files that are not in the
+	// manifest; they become owned. Without it such a file with other
+	// content is an *UnownedFileError. A file with identical content is
+	// adopted either way.
+	Overwrite bool
+
+	// hooks inject failures in tests.
+	hooks *writeHooks
+}
+
+type writeHooks struct {
+	// afterStage runs after each file is staged to its temporary file.
+	afterStage func(path string) error
+	// beforeCommit runs before each staged file is renamed into place.
+	beforeCommit func(path string) error
+}
+
+// WriteResult reports what Write did. Every list is sorted.
+type WriteResult struct {
+	// Created are files that did not exist before.
+	Created []string
+	// Updated are files whose content changed.
+	Updated []string
+	// Unchanged are produced files whose bytes already matched; they were
+	// not rewritten and keep their modification times.
+	Unchanged []string
+	// Pruned are files govctl wrote earlier that the scope no longer
+	// produces; they were removed, with the directories they left empty.
+	Pruned []string
+	// ManifestWritten reports that the ownership manifest was written.
+	ManifestWritten bool
+}
+
+// Write brings outDir to exactly the files the objects encode to, all or
+// nothing: every new or changed file is first staged to a temporary file in
+// its final directory and synced, and only when all are staged are they
+// renamed into place. On an error before that point the temporary files and
+// any directories created for them are removed, so the previous output stays
+// exactly as it was; should a rename fail, the files already renamed are
+// restored from their previous content. Files whose bytes are unchanged are
+// not rewritten.
+//
+// After the files are in place, files listed in the ownership manifest
+// (ManifestName) for the scope being written that are no longer produced are
+// pruned, with directories they leave empty; nothing else in outDir is ever
+// touched. The manifest is written last.
+//
+// Paths must be clean, relative and stay inside outDir, also through
+// symbolic links (*UnsafePathError). A corrupt manifest is a *ManifestError,
+// an unowned file in the way an *UnownedFileError.
+func Write(ctx context.Context, outDir string, objs []Object, opts WriteOptions) (WriteResult, error) {
+	p, err := makePlan(ctx, outDir, objs, opts)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	return p.apply(ctx, opts.hooks)
+}
+
+// staged is a temporary file waiting to be renamed into place.
+type staged struct {
+	action *action
+	tmp    string
+	final  string
+}
+
+// stager tracks what a write created so it can undo it.
+type stager struct {
+	outDir string
+	temps  []string
+	dirs   []string
+}
+
+func (p *plan) apply(ctx context.Context, hooks *writeHooks) (res WriteResult, err error) {
+	if hooks == nil {
+		hooks = &writeHooks{}
+	}
+	res.Unchanged = p.unchanged
+	if len(p.actions) == 0 && !p.manifestChanged {
+		return res, nil
+	}
+
+	st := &stager{outDir: p.outDir}
+	committed := false
+	defer func() {
+		if !committed {
+			st.abort()
+		}
+	}()
+
+	var files []staged
+	var prunes []*action
+	for i := range p.actions {
+		a := &p.actions[i]
+		if a.Kind == ChangePrune {
+			prunes = append(prunes, a)
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return WriteResult{}, fmt.Errorf("write %s: %w", p.outDir, err)
+		}
+		final := p.localPath(a.Path)
+		tmp, err := st.stage(final, a.New, a.mode)
+		if err != nil {
+			return WriteResult{}, fmt.Errorf("write %s: %w", final, err)
+		}
+		files = append(files, staged{action: a, tmp: tmp, final: final})
+		if hooks.afterStage != nil {
+			if err := hooks.afterStage(a.Path); err != nil {
+				return WriteResult{}, fmt.Errorf("write %s: %w", final, err)
+			}
+		}
+	}
+	manifestPath := filepath.Join(p.outDir, ManifestName)
+	var manifestTmp string
+	if p.manifestChanged {
+		if manifestTmp, err = st.stage(manifestPath, p.manifestData, 0o644); err != nil {
+			return WriteResult{}, fmt.Errorf("write %s: %w", manifestPath, err)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return WriteResult{}, fmt.Errorf("write %s: %w", p.outDir, err)
+	}
+
+	// Commit. From here on the context is not consulted: stopping half way
+	// would leave a mix of old and new files.
+	for i, f := range files {
+		var err error
+		if hooks.beforeCommit != nil {
+			err = hooks.beforeCommit(f.action.Path)
+		}
+		if err == nil {
+			err = os.Rename(f.tmp, f.final)
+		}
+		if err != nil {
+			err = fmt.Errorf("write %s: %w", f.final, err)
+			if rerr := rollback(files[:i]); rerr != nil {
+				err = fmt.Errorf("%w; restoring the previous output also failed, output may be mixed: %v", err, rerr)
+			}
+			return WriteResult{}, err
+		}
+	}
+	committed = true
+	syncDirs(files)
+
+	var failed []ManifestFile
+	var pruneErrs []error
+	for _, a := range prunes {
+		final := p.localPath(a.Path)
+		if err := removeOwned(final); err != nil {
+			failed = append(failed, ManifestFile{Path: a.Path, Target: a.Target, Env: a.Env, SHA256: digest(a.Old)})
+			pruneErrs = append(pruneErrs, fmt.Errorf("prune %s: %w", final, err))
+			continue
+		}
+		res.Pruned = append(res.Pruned, a.Path)
+		removeEmptyParents(p.outDir, a.Path)
+	}
+	if len(failed) > 0 {
+		// Keep owning what could not be pruned, so a later write retries.
+		os.Remove(manifestTmp)
+		m := Manifest{Version: p.manifest.Version, Files: append(slices.Clone(p.manifest.Files), failed...)}
+		data, err := m.marshal()
+		if err == nil {
+			manifestTmp, err = stageFile(p.outDir, data, 0o644)
+		}
+		if err != nil {
+			pruneErrs = append(pruneErrs, fmt.Errorf("write %s: %w", manifestPath, err))
+			manifestTmp = ""
+		}
+	}
+	if manifestTmp != "" {
+		if err := os.Rename(manifestTmp, manifestPath); err != nil {
+			os.Remove(manifestTmp)
+			pruneErrs = append(pruneErrs, fmt.Errorf("write %s: %w (the new files are in place but not recorded as owned)", manifestPath, err))
+		} else {
+			res.ManifestWritten = true
+			syncDir(p.outDir)
+		}
+	}
+
+	for _, f := range files {
+		if f.action.Kind == ChangeCreate {
+			res.Created = append(res.Created, f.action.Path)
+		} else {
+			res.Updated = append(res.Updated, f.action.Path)
+		}
+	}
+	sort.Strings(res.Pruned)
+	return res, errors.Join(pruneErrs...)
+}
+
+// localPath turns a slash-separated output path into a file path.
+func (p *plan) localPath(rel string) string {
+	return filepath.Join(p.outDir, filepath.FromSlash(rel))
+}
+
+// stage creates final's directory if needed and writes data to a temporary
+// file beside final.
+func (s *stager) stage(final string, data []byte, mode fs.FileMode) (string, error) {
+	dir := filepath.Dir(final)
+	if err := s.mkdirAll(dir); err != nil {
+		return "", err
+	}
+	tmp, err := stageFile(dir, data, mode)
+	if err != nil {
+		return "", err
+	}
+	s.temps = append(s.temps, tmp)
+	return tmp, nil
+}
+
+// mkdirAll creates dir and its missing parents, remembering each one it
+// created so abort can remove them again.
+func (s *stager) mkdirAll(dir string) error {
+	var missing []string
+	for d := dir; ; {
+		info, err := os.Stat(d)
+		if err == nil {
+			if !info.IsDir() {
+				return fmt.Errorf("%s is not a directory", d)
+			}
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		missing = append(missing, d)
+		parent := filepath.Dir(d)
+		if parent == d {
+			break
+		}
+		d = parent
+	}
+	for i := len(missing) - 1; i >= 0; i-- {
+		if err := os.Mkdir(missing[i], 0o755); err != nil {
+			if errors.Is(err, fs.ErrPermission) {
+				return fmt.Errorf("cannot create directory %s: %w", missing[i], fs.ErrPermission)
+			}
+			return fmt.Errorf("create directory: %w", err)
+		}
+		s.dirs = append(s.dirs, missing[i])
+	}
+	return nil
+}
+
+// abort removes every temporary file and directory the write created.
+func (s *stager) abort() {
+	for _, t := range s.temps {
+		os.Remove(t)
+	}
+	for i := len(s.dirs) - 1; i >= 0; i-- {
+		os.Remove(s.dirs[i])
+	}
+}
+
+// stageFile writes data to a new hidden temporary file in dir and syncs it.
+// Staging in the final directory keeps the later rename on one file system,
+// where it is atomic.
+func stageFile(dir string, data []byte, mode fs.FileMode) (string, error) {
+	f, err := os.CreateTemp(dir, ".govctl-tmp-*")
+	if err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			return "", fmt.Errorf("cannot create a file in directory %s: %w", dir, fs.ErrPermission)
+		}
+		return "", fmt.Errorf("cannot create a file in directory %s: %w", dir, unwrapPathError(err))
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(mode)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return "", fmt.Errorf("stage %s: %w", tmp, unwrapPathError(err))
+	}
+	return tmp, nil
+}
+
+// unwrapPathError drops an *fs.PathError's own path where the message names
+// a better one.
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// rollback undoes renames already done: created files are removed, updated
+// files get their previous content, mode and modification time back.
+func rollback(done []staged) error {
+	var errs []error
+	for i := len(done) - 1; i >= 0; i-- {
+		f := done[i]
+		if f.action.Kind == ChangeCreate {
+			if err := os.Remove(f.final); err != nil {
+				errs = append(errs, err)
+			}
+			continue
+		}
+		tmp, err := stageFile(filepath.Dir(f.final), f.action.Old, f.action.mode)
+		if err == nil {
+			if err = os.Rename(tmp, f.final); err != nil {
+				os.Remove(tmp)
+			}
+		}
+		if err == nil {
+			err = os.Chtimes(f.final, time.Time{}, f.action.oldModTime)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("restore %s: %w", f.final, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// removeOwned removes a file govctl wrote, refusing anything that is not a
+// regular file any more.
+func removeOwned(path string) error {
+	info, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("no longer a regular file (mode %s); left alone", info.Mode().Type())
+	}
+	return os.Remove(path)
+}
+
+// removeEmptyParents removes the directories between a pruned file and
+// outDir that are now empty. Removal stops at the first directory that is
+// not empty or not a real directory (a symbolic link is never removed).
+func removeEmptyParents(outDir, rel string) {
+	for dir := parentDir(rel); dir != ""; dir = parentDir(dir) {
+		local := filepath.Join(outDir, filepath.FromSlash(dir))
+		info, err := os.Lstat(local)
+		if err != nil || !info.IsDir() {
+			return
+		}
+		if os.Remove(local) != nil {
+			return
+		}
+	}
+}
+
+// parentDir is path.Dir for clean relative paths, returning "" at the top.
+func parentDir(rel string) string {
+	i := strings.LastIndexByte(rel, '/')
+	if i < 0 {
+		return ""
+	}
+	return rel[:i]
+}
+
+// syncDirs flushes the directory entries of renamed files to disk.
+func syncDirs(files []staged) {
+	seen := map[string]bool{}
+	for _, f := range files {
+		d := filepath.Dir(f.final)
+		if !seen[d] {
+			seen[d] = true
+			syncDir(d)
+		}
+	}
+}
+
+// syncDir makes a rename in dir durable. It is best effort: some file
+// systems do not support syncing a directory, and the files themselves were
+// already synced before the rename.
+func syncDir(dir string) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	d.Sync()
+	d.Close()
+}
