@@ -373,3 +373,24 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// ConfigDataID is the service's Nacos dataId: config.dataId, or the service
+// name with the extension of its config format.
+func (s *Service) ConfigDataID() string {
+	if s.Config.DataID != "" {
+		return s.Config.DataID
+	}
+	ext := map[string]string{"yaml": ".yaml", "properties": ".properties", "json": ".json", "text": ".txt"}[s.Config.Format]
+	if ext == "" {
+		ext = ".yaml"
+	}
+	return s.Name + ext
+}
+
+// ConfigGroup is the service's Nacos group: config.group, or the platform's.
+func (s *Service) ConfigGroup(p *Platform) string {
+	if s.Config.Group != "" {
+		return s.Config.Group
+	}
+	return p.ConfigCenter.Group
+}

@@ -1,0 +1,390 @@
+package kratos_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/govctl/govctl/render"
+	"github.com/govctl/govctl/render/kratos"
+	"github.com/govctl/govctl/render/kratos/conf"
+	"github.com/govctl/govctl/schema"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+const shopDir = "../../examples/shop"
+
+// loadShop loads examples/shop.
+func loadShop(t *testing.T) *schema.Model {
+	t.Helper()
+	m, err := schema.Load(context.Background(), shopDir)
+	if err != nil {
+		t.Fatalf("load %s: %v", shopDir, err)
+	}
+	return m
+}
+
+// renderFiles renders every environment of m and encodes the objects the
+// way govctl writes them.
+func renderFiles(t *testing.T, m *schema.Model) ([]render.Object, []render.File) {
+	t.Helper()
+	objs, err := kratos.Renderer{}.Render(context.Background(), m, m.EnvironmentNames())
+	if err != nil {
+		t.Fatalf("render: %v", err)
+	}
+	files, err := render.EncodeObjects(objs)
+	if err != nil {
+		t.Fatalf("encode: %v", err)
+	}
+	return objs, files
+}
+
+// bootstrapOf returns the rendered bootstrap of a service in an environment.
+func bootstrapOf(t *testing.T, objs []render.Object, env, service string) conf.Bootstrap {
+	t.Helper()
+	for _, o := range objs {
+		if o.Env == env && o.Service == service {
+			return o.Value.(conf.Bootstrap)
+		}
+	}
+	t.Fatalf("no bootstrap rendered for %s in %s", service, env)
+	return conf.Bootstrap{}
+}
+
+// loadSpec writes a spec directory from files and loads it.
+func loadSpec(t *testing.T, files map[string]string) *schema.Model {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, err := schema.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatalf("load spec: %v", err)
+	}
+	return m
+}
+
+// minimalPlatform is a platform with one environment and no config centre.
+const minimalPlatform = `package platform
+
+platform: {
+	name: "mini"
+	registry: {kind: "kubernetes"}
+}
+environments: dev: {tier: "dev"}
+`
+
+func TestShopGolden(t *testing.T) {
+	_, files := renderFiles(t, loadShop(t))
+	golden := filepath.Join("testdata", "golden")
+	if *update {
+		if err := os.RemoveAll(golden); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			p := filepath.Join(golden, filepath.FromSlash(f.Path))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return
+	}
+	var want []string
+	err := filepath.WalkDir(golden, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(golden, p)
+		want = append(want, filepath.ToSlash(rel))
+		return err
+	})
+	if err != nil {
+		t.Fatalf("read golden files (run with -update to create them): %v", err)
+	}
+	var got []string
+	for _, f := range files {
+		got = append(got, f.Path)
+		data, err := os.ReadFile(filepath.Join(golden, filepath.FromSlash(f.Path)))
+		if err != nil {
+			t.Errorf("%s: %v (run with -update)", f.Path, err)
+			continue
+		}
+		if diff := cmp.Diff(string(data), string(f.Data)); diff != "" {
+			t.Errorf("%s differs from its golden file (-golden +rendered; run with -update if intended):\n%s", f.Path, diff)
+		}
+	}
+	slices.Sort(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("rendered paths differ from the golden files (-golden +rendered):\n%s", diff)
+	}
+}
+
+func TestRenderIsDeterministic(t *testing.T) {
+	_, first := renderFiles(t, loadShop(t))
+	for range 3 {
+		_, again := renderFiles(t, loadShop(t))
+		if len(again) != len(first) {
+			t.Fatalf("rendered %d files, then %d", len(first), len(again))
+		}
+		for i := range first {
+			if first[i].Path != again[i].Path || !bytes.Equal(first[i].Data, again[i].Data) {
+				t.Fatalf("render is not deterministic: %s differs between runs", first[i].Path)
+			}
+		}
+	}
+}
+
+func TestOneBootstrapPerServiceAndEnvironment(t *testing.T) {
+	m := loadShop(t)
+	objs, _ := renderFiles(t, m)
+	var got []string
+	for _, o := range objs {
+		got = append(got, o.Path)
+		if o.Target != render.TargetKratos {
+			t.Errorf("%s: target %q, want %q", o.Path, o.Target, render.TargetKratos)
+		}
+		ns := m.Environments[o.Env].Namespace
+		if want := (render.Identity{Kind: "KratosBootstrap", Namespace: ns, Name: o.Service}); o.ID != want {
+			t.Errorf("%s: identity %+v, want %+v", o.Path, o.ID, want)
+		}
+		if want := m.Services[o.Service].Pos.File; o.Source != want {
+			t.Errorf("%s: source %q, want %q", o.Path, o.Source, want)
+		}
+	}
+	var want []string
+	for _, env := range m.EnvironmentNames() {
+		for _, svc := range m.ServiceNames() {
+			want = append(want, env+"/kratos/"+svc+"/config.yaml")
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("object paths (-want +got):\n%s", diff)
+	}
+}
+
+func TestMiddlewareOrderFollowsSpec(t *testing.T) {
+	objs, _ := renderFiles(t, loadShop(t))
+	if got, want := bootstrapOf(t, objs, "prod", "orders").Middleware, []string{"recovery", "tracing", "logging", "metrics", "auth"}; !slices.Equal(got, want) {
+		t.Errorf("orders middleware %v, want %v", got, want)
+	}
+
+	// An order no default would produce survives as written, not sorted.
+	m := loadSpec(t, map[string]string{
+		"platform.cue": minimalPlatform,
+		"svc.cue": `package platform
+services: api: {owner: "t", image: "ghcr.io/acme/api", version: "v1",
+	middleware: ["metadata", "recovery", "auth", "tracing", "ratelimit", "logging"]}
+`,
+	})
+	objs, files := renderFiles(t, m)
+	want := []string{"metadata", "recovery", "auth", "tracing", "ratelimit", "logging"}
+	if got := bootstrapOf(t, objs, "dev", "api").Middleware; !slices.Equal(got, want) {
+		t.Errorf("middleware %v, want %v", got, want)
+	}
+	if !bytes.Contains(files[0].Data, []byte("middleware:\n  - metadata\n  - recovery\n  - auth\n  - tracing\n  - ratelimit\n  - logging\n")) {
+		t.Errorf("written middleware list is not in spec order:\n%s", files[0].Data)
+	}
+}
+
+func TestClientPerDependencyUsesDiscoveryEndpoint(t *testing.T) {
+	objs, _ := renderFiles(t, loadShop(t))
+	bc := bootstrapOf(t, objs, "prod", "orders")
+	want := map[string]conf.Client{
+		"payments": {Endpoint: "discovery:///payments", Timeout: ms(800),
+			Retries:        &conf.Retries{Attempts: 2, PerTryTimeout: ms(300)},
+			CircuitBreaker: &conf.CircuitBreaker{MinRequests: 50, Interval: ms(30000), Timeout: ms(10000), ErrorThreshold: 0.02}},
+		"inventory": {Endpoint: "discovery:///inventory", Timeout: ms(300),
+			Retries:        &conf.Retries{Attempts: 2, PerTryTimeout: ms(100)},
+			CircuitBreaker: &conf.CircuitBreaker{MinRequests: 100, Interval: ms(60000), Timeout: ms(5000), ErrorThreshold: 0.05}},
+		"users": {Endpoint: "discovery:///users", Timeout: ms(200),
+			CircuitBreaker: &conf.CircuitBreaker{MinRequests: 100, Interval: ms(60000), Timeout: ms(5000), ErrorThreshold: 0.05}},
+		"notifications": {Endpoint: "discovery:///notifications", Timeout: ms(200), Optional: true,
+			CircuitBreaker: &conf.CircuitBreaker{MinRequests: 20, Interval: ms(60000), Timeout: ms(5000), ErrorThreshold: 0.2}},
+	}
+	if diff := cmp.Diff(want, bc.Clients); diff != "" {
+		t.Errorf("orders clients (-want +got):\n%s", diff)
+	}
+	if got := bootstrapOf(t, objs, "prod", "inventory").Clients; got != nil {
+		t.Errorf("inventory has no dependencies but got clients %v", got)
+	}
+}
+
+func TestClientBreakerIsTheDependencysOwn(t *testing.T) {
+	// The caller declares no breaker; the callee's breaker is the one its
+	// callers apply, in the Kratos client as in the mesh.
+	m := loadSpec(t, map[string]string{
+		"platform.cue": minimalPlatform,
+		"svc.cue": `package platform
+services: caller: {owner: "t", image: "ghcr.io/acme/caller", version: "v1",
+	dependencies: callee: timeout: "100ms"}
+services: callee: {owner: "t", image: "ghcr.io/acme/callee", version: "v1",
+	resilience: circuitBreaker: {minRequests: 7, interval: "1m30s", timeout: "2s", errorThreshold: 0.3}}
+`,
+	})
+	objs, _ := renderFiles(t, m)
+	clients := bootstrapOf(t, objs, "dev", "caller").Clients
+	want := &conf.CircuitBreaker{MinRequests: 7, Interval: ms(90000), Timeout: ms(2000), ErrorThreshold: 0.3}
+	if diff := cmp.Diff(want, clients["callee"].CircuitBreaker); diff != "" {
+		t.Errorf("callee breaker (-want +got):\n%s", diff)
+	}
+}
+
+func TestServersListenOnSpecPortsWithServiceTimeout(t *testing.T) {
+	objs, _ := renderFiles(t, loadShop(t))
+	want := conf.Server{
+		HTTP: conf.Transport{Network: "tcp", Addr: "0.0.0.0:8000", Timeout: ms(250)},
+		GRPC: conf.Transport{Network: "tcp", Addr: "0.0.0.0:9000", Timeout: ms(250)},
+	}
+	if diff := cmp.Diff(want, bootstrapOf(t, objs, "staging", "inventory").Server); diff != "" {
+		t.Errorf("inventory servers (-want +got):\n%s", diff)
+	}
+}
+
+func TestEnvironmentOverlayReachesBootstrap(t *testing.T) {
+	objs, _ := renderFiles(t, loadShop(t))
+	if got := bootstrapOf(t, objs, "dev", "orders").RateLimit.RPS; got != 200 {
+		t.Errorf("orders dev rps %d, want the base 200", got)
+	}
+	if got := bootstrapOf(t, objs, "prod", "orders").RateLimit.RPS; got != 1000 {
+		t.Errorf("orders prod rps %d, want the prod overlay's 1000", got)
+	}
+	if got := bootstrapOf(t, objs, "prod", "orders").Service; got != (conf.Service{Name: "orders", Version: "v1.4.2", Env: "prod"}) {
+		t.Errorf("orders service block %+v", got)
+	}
+}
+
+func TestConfigCenterEntryIsInEnvironmentNamespace(t *testing.T) {
+	objs, _ := renderFiles(t, loadShop(t))
+	tests := []struct {
+		env, service string
+		want         conf.ConfigCenter
+	}{
+		{"prod", "orders", conf.ConfigCenter{Kind: "nacos", Address: "nacos.shop:8848", Namespace: "shop-prod", Group: "DEFAULT_GROUP", DataID: "orders.yaml", Format: "yaml", LongPolling: ms(30000)}},
+		{"dev", "payments", conf.ConfigCenter{Kind: "nacos", Address: "nacos.shop:8848", Namespace: "shop-dev", Group: "DEFAULT_GROUP", DataID: "payments.properties", Format: "properties", LongPolling: ms(30000)}},
+		{"staging", "users", conf.ConfigCenter{Kind: "nacos", Address: "nacos.shop:8848", Namespace: "shop-staging", Group: "DEFAULT_GROUP", DataID: "users.json", Format: "json", LongPolling: ms(30000)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.env+"/"+tt.service, func(t *testing.T) {
+			if diff := cmp.Diff(&tt.want, bootstrapOf(t, objs, tt.env, tt.service).ConfigCenter); diff != "" {
+				t.Errorf("config centre (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestServiceGroupOverridesPlatformGroup(t *testing.T) {
+	m := loadSpec(t, map[string]string{
+		"platform.cue": `package platform
+platform: {
+	name: "mini"
+	registry: {kind: "kubernetes"}
+	configCenter: {kind: "nacos", address: "nacos:8848", group: "PLATFORM"}
+}
+environments: dev: {tier: "dev", namespace: "mini-development"}
+`,
+		"svc.cue": `package platform
+services: a: {owner: "t", image: "ghcr.io/acme/a", version: "v1", config: {group: "TEAM_A", format: "text"}}
+services: b: {owner: "t", image: "ghcr.io/acme/b", version: "v1"}
+`,
+	})
+	objs, _ := renderFiles(t, m)
+	a, b := bootstrapOf(t, objs, "dev", "a").ConfigCenter, bootstrapOf(t, objs, "dev", "b").ConfigCenter
+	if a.Group != "TEAM_A" || a.DataID != "a.txt" || a.Namespace != "mini-development" {
+		t.Errorf("a: group %q dataId %q namespace %q, want TEAM_A a.txt mini-development", a.Group, a.DataID, a.Namespace)
+	}
+	if b.Group != "PLATFORM" || b.DataID != "b.yaml" {
+		t.Errorf("b: group %q dataId %q, want PLATFORM b.yaml", b.Group, b.DataID)
+	}
+}
+
+func TestNoConfigCenterOrClientsWhenSpecHasNone(t *testing.T) {
+	m := loadSpec(t, map[string]string{
+		"platform.cue": minimalPlatform,
+		"svc.cue": `package platform
+services: api: {owner: "t", image: "ghcr.io/acme/api", version: "v1"}
+`,
+	})
+	objs, files := renderFiles(t, m)
+	bc := bootstrapOf(t, objs, "dev", "api")
+	if bc.ConfigCenter != nil || bc.Clients != nil || bc.RateLimit != nil || bc.Degradation != nil {
+		t.Errorf("want no config centre, clients, rate limit or degradation, got %+v", bc)
+	}
+	if bc.Registry.Address != "" || bc.Trace.Endpoint != "" {
+		t.Errorf("kubernetes registry and no tracing endpoint must leave the addresses empty, got %+v %+v", bc.Registry, bc.Trace)
+	}
+	for _, key := range []string{"config_center:", "clients:", "rate_limit:", "degradation:", "address:", "endpoint:"} {
+		if bytes.Contains(files[0].Data, []byte(key)) {
+			t.Errorf("written file has %s although the spec sets nothing for it:\n%s", key, files[0].Data)
+		}
+	}
+}
+
+func TestSamePortForHTTPAndGRPCIsAnErrorAtTheSpec(t *testing.T) {
+	m := loadSpec(t, map[string]string{
+		"platform.cue": minimalPlatform,
+		"services/api.cue": `package platform
+services: api: {
+	owner: "t", image: "ghcr.io/acme/api", version: "v1"
+	ports: {http: 8080, grpc: 8080}
+}
+`,
+	})
+	_, err := kratos.Renderer{}.Render(context.Background(), m, m.EnvironmentNames())
+	if err == nil {
+		t.Fatal("render succeeded with http and grpc on one port")
+	}
+	var list *schema.ErrorList
+	if !asErrorList(err, &list) || list.Len() != 1 {
+		t.Fatalf("want one *schema.ErrorList entry, got %T: %v", err, err)
+	}
+	if pos := list.Errors[0].Pos; pos.File != "services/api.cue" || pos.Line != 4 {
+		t.Errorf("error at %s, want services/api.cue:4", pos)
+	}
+	if !strings.Contains(err.Error(), "same port 8080") {
+		t.Errorf("error %q does not name the port", err)
+	}
+}
+
+func TestRenderFailsOnUnknownEnvironment(t *testing.T) {
+	m := loadShop(t)
+	_, err := kratos.Renderer{}.Render(context.Background(), m, []string{"qa"})
+	if err == nil || !strings.Contains(err.Error(), "render kratos for qa") {
+		t.Fatalf("want an error naming the environment, got %v", err)
+	}
+}
+
+func TestRenderStopsWhenContextIsCancelled(t *testing.T) {
+	m := loadShop(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := (kratos.Renderer{}).Render(ctx, m, m.EnvironmentNames()); err != context.Canceled {
+		t.Fatalf("want context.Canceled, got %v", err)
+	}
+}
+
+func asErrorList(err error, target **schema.ErrorList) bool {
+	l, ok := err.(*schema.ErrorList)
+	*target = l
+	return ok
+}
+
+func ms(n int) conf.Duration { return conf.Duration(int64(n) * 1_000_000) }
