@@ -118,7 +118,7 @@ func Bootstrap(r *schema.Resolved, svc *schema.Service) conf.Bootstrap {
 		Clients:      clients(r, svc),
 		Degradation:  degradation(svc.Resilience.Degradation),
 		RateLimit:    rateLimit(svc.Resilience.RateLimit),
-		ConfigCenter: configCenter(p.ConfigCenter, r.Environment, svc),
+		ConfigCenter: configCenter(p, r.Environment, svc),
 	}
 	return bc
 }
@@ -197,42 +197,19 @@ func rateLimit(l *schema.RateLimit) *conf.RateLimit {
 
 // formatExtensions is the dataId extension of each config format, which is
 // how Kratos' config sources pick a decoder for an entry.
-var formatExtensions = map[string]string{
-	"yaml":       ".yaml",
-	"properties": ".properties",
-	"json":       ".json",
-	"text":       ".txt",
-}
-
-// DataID is the config-centre data id of a service: config.dataId when the
-// spec sets one, else <service> with its format's extension.
-func DataID(svc *schema.Service) string {
-	if svc.Config.DataID != "" {
-		return svc.Config.DataID
-	}
-	ext, ok := formatExtensions[svc.Config.Format]
-	if !ok {
-		ext = "." + svc.Config.Format
-	}
-	return svc.Name + ext
-}
-
 // configCenter is the service's entry: in the environment's namespace, in
 // config.group or else the platform's group.
-func configCenter(cc schema.ConfigCenter, env *schema.Environment, svc *schema.Service) *conf.ConfigCenter {
+func configCenter(p *schema.Platform, env *schema.Environment, svc *schema.Service) *conf.ConfigCenter {
+	cc := p.ConfigCenter
 	if cc.Kind == "" || cc.Kind == "none" {
 		return nil
-	}
-	group := svc.Config.Group
-	if group == "" {
-		group = cc.Group
 	}
 	return &conf.ConfigCenter{
 		Kind:        cc.Kind,
 		Address:     cc.Address,
 		Namespace:   env.Namespace,
-		Group:       group,
-		DataID:      DataID(svc),
+		Group:       svc.ConfigGroup(p),
+		DataID:      svc.ConfigDataID(),
 		Format:      svc.Config.Format,
 		LongPolling: duration(cc.LongPolling),
 	}
