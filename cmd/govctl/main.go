@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"strings"
 
 	"github.com/fatih/color"
 	"github.com/spf13/cobra"
@@ -76,18 +78,46 @@ func run(args []string, io *IOStreams) int {
 	return 1
 }
 
-// printError prints an error: a spec error list one line per error with
-// file:line:col as the user named the spec dir, anything else prefixed
-// with the program name.
+// printError prints an error. Spec errors (a schema.ErrorList, or a
+// renderer's error that starts with file:line:col) print one per line as
+// they are, with a count; anything else is prefixed with the program name.
 func printError(io *IOStreams, g *GlobalOptions, err error) {
-	var list *schema.ErrorList
-	if errors.As(err, &list) {
-		fmt.Fprintln(io.ErrOut, list.Error())
-		n := list.Len()
-		fmt.Fprintf(io.ErrOut, "%d error%s\n", n, plural(n))
-		return
+	var lines []string
+	positioned := 0
+	for _, e := range flatten(err) {
+		var list *schema.ErrorList
+		switch {
+		case errors.As(e, &list):
+			lines = append(lines, strings.Split(list.Error(), "\n")...)
+			positioned += list.Len()
+		case positionPrefix.MatchString(e.Error()):
+			lines = append(lines, e.Error())
+			positioned++
+		default:
+			lines = append(lines, "govctl: "+e.Error())
+		}
 	}
-	fmt.Fprintf(io.ErrOut, "govctl: %v\n", err)
+	for _, l := range lines {
+		fmt.Fprintln(io.ErrOut, l)
+	}
+	if positioned > 0 {
+		fmt.Fprintf(io.ErrOut, "%d error%s\n", positioned, plural(positioned))
+	}
+}
+
+// positionPrefix matches an error that starts with file:line:col.
+var positionPrefix = regexp.MustCompile(`^[^\s:]+:\d+:\d+: `)
+
+// flatten unwraps errors.Join trees into their leaves.
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
 }
 
 func plural(n int) string {
@@ -141,6 +171,7 @@ func newRootCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
 	f.BoolVarP(&g.Quiet, "quiet", "q", false, "print only errors")
 	root.AddCommand(
 		newValidateCmd(g, io),
+		newRenderCmd(g, io),
 		newExplainCmd(g, io),
 		newSchemaCmd(g, io),
 		newInitCmd(g, io),

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/govctl/govctl/render"
+	"github.com/govctl/govctl/render/targets"
+)
+
+// RenderOptions are the inputs of govctl render.
+type RenderOptions struct {
+	*GlobalOptions
+	IO           *IOStreams
+	Out          string
+	Targets      []string
+	Stdout       bool
+	Check        bool
+	Force        bool
+	CanaryWeight int
+	SpecDir      string
+	Services     []string
+}
+
+func newRenderCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
+	opts := &RenderOptions{GlobalOptions: g, IO: io}
+	cmd := &cobra.Command{
+		Use:   "render",
+		Short: "Render Istio, Kratos, Nacos and GitHub Actions output",
+		Long: `Render turns the spec into files: Istio objects and Kratos bootstrap files
+per service and environment, Nacos config entries with an index and an import
+bundle, and GitHub Actions workflows. Output is deterministic: the same spec
+gives byte-identical files.
+
+Files are written atomically and all-or-nothing: on any error the previous
+output stays as it was. govctl records the files it writes in
+<out>/.govctl-manifest.json and prunes only those; it refuses to overwrite a
+file it did not write unless --force is given.
+
+Layout under --out:
+  <env>/istio/<service>.yaml, <env>/istio/namespace.yaml
+  <env>/kratos/<service>/config.yaml
+  <env>/nacos/<namespace>/<group>/<dataId>, <env>/nacos/index.json, <env>/nacos/import.zip
+  .github/workflows/deploy-<service>.yml, .github/workflows/govctl-plan.yml`,
+		Example: `  govctl render --dir examples/shop --out deploy/
+  govctl render --env prod --target istio --stdout
+  govctl render --out deploy/ --check          # CI: exit 1 and list stale files
+  govctl render --env prod --target istio --canary-weight 30 --stdout | kubectl apply -f -`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !cmd.Flags().Changed("canary-weight") {
+				opts.CanaryWeight = -1
+			}
+			return renderRun(cmd, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.Out, "out", "o", "", "output directory (required unless --stdout)")
+	f.StringSliceVarP(&opts.Targets, "target", "t", nil, "targets to render: istio, kratos, nacos, github (default all)")
+	f.BoolVar(&opts.Stdout, "stdout", false, "print YAML documents to stdout instead of writing files (Nacos raw files and zips excluded)")
+	f.BoolVar(&opts.Check, "check", false, "write nothing; exit 1 and list the files that are stale")
+	f.BoolVar(&opts.Force, "force", false, "overwrite files in --out that govctl did not write")
+	f.IntVar(&opts.CanaryWeight, "canary-weight", 0, "canary share (0-100) for services rolling out, instead of the environment's first step")
+	f.StringSliceVar(&opts.Services, "service", nil, "with --stdout: only these services' objects (a pipeline applying one service's canary step)")
+	f.StringVar(&opts.SpecDir, "spec-dir", "", "spec dir as the workflows should name it, relative to the repository root (default --dir)")
+	return cmd
+}
+
+// renderOptions turns flags into the renderers' options.
+func (o *RenderOptions) renderOptions() (targets.Options, error) {
+	ts, err := targets.Parse(o.Targets)
+	if err != nil {
+		return targets.Options{}, err
+	}
+	topts := targets.Options{Targets: ts}
+	if o.CanaryWeight >= 0 {
+		if o.CanaryWeight > 100 {
+			return topts, fmt.Errorf("--canary-weight %d is not a percentage: use 0 to 100", o.CanaryWeight)
+		}
+		w := o.CanaryWeight
+		topts.Istio.CanaryWeight = &w
+	}
+	topts.GitHub.SpecDir = o.SpecDir
+	if topts.GitHub.SpecDir == "" {
+		topts.GitHub.SpecDir = filepath.ToSlash(filepath.Clean(o.Dir))
+	}
+	return topts, nil
+}
+
+func renderRun(cmd *cobra.Command, opts *RenderOptions) error {
+	if opts.Out == "" && !opts.Stdout {
+		return errors.New("render needs --out DIR, or --stdout")
+	}
+	if opts.Out != "" && opts.Stdout {
+		return errors.New("--out and --stdout exclude each other")
+	}
+	if len(opts.Services) > 0 && !opts.Stdout {
+		// A partial write would prune the other services' files.
+		return errors.New("--service works with --stdout only")
+	}
+	topts, err := opts.renderOptions()
+	if err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	m, err := loadModel(ctx, opts.GlobalOptions, nil)
+	if err != nil {
+		return err
+	}
+	envs, err := envNames(m, opts.Env)
+	if err != nil {
+		return err
+	}
+	for _, s := range opts.Services {
+		if _, ok := m.Services[s]; !ok {
+			return fmt.Errorf("--service %s: no such service in %s", s, m.Dir)
+		}
+	}
+	objs, err := targets.Render(ctx, m, envs, topts)
+	if err != nil {
+		return err
+	}
+	if len(opts.Services) > 0 {
+		objs = onlyServices(objs, opts.Services)
+	}
+	scope := render.Scope{Targets: topts.Targets}
+	if opts.Env != "" {
+		// Workflows span environments: a one-environment render keeps them.
+		scope.Envs = []string{opts.Env, ""}
+	}
+	if opts.Stdout {
+		return writeStdout(opts.IO.Out, objs)
+	}
+	wopts := render.WriteOptions{Scope: scope, Overwrite: opts.Force}
+	if opts.Check {
+		res, err := render.Check(ctx, opts.Out, objs, wopts)
+		if err != nil {
+			return err
+		}
+		if !res.Stale() {
+			if !opts.Quiet {
+				fmt.Fprintf(opts.IO.Out, "%s: up to date (%d files)\n", opts.Out, len(res.Unchanged))
+			}
+			return nil
+		}
+		for _, c := range res.Changes {
+			fmt.Fprintf(opts.IO.Out, "%-7s %s\n", c.Kind, filepath.Join(opts.Out, filepath.FromSlash(c.Path)))
+		}
+		return &exitError{code: 1, err: fmt.Errorf("%s is stale: %d file(s) differ from the spec; run `govctl render --out %s`", opts.Out, len(res.Changes), opts.Out)}
+	}
+	res, err := render.Write(ctx, opts.Out, objs, wopts)
+	if err != nil {
+		return err
+	}
+	if !opts.Quiet {
+		for _, p := range res.Created {
+			fmt.Fprintf(opts.IO.Out, "created %s\n", filepath.Join(opts.Out, filepath.FromSlash(p)))
+		}
+		for _, p := range res.Updated {
+			fmt.Fprintf(opts.IO.Out, "updated %s\n", filepath.Join(opts.Out, filepath.FromSlash(p)))
+		}
+		for _, p := range res.Pruned {
+			fmt.Fprintf(opts.IO.Out, "pruned  %s\n", filepath.Join(opts.Out, filepath.FromSlash(p)))
+		}
+		fmt.Fprintf(opts.IO.Out, "Rendered %d files to %s: %d created, %d updated, %d unchanged, %d pruned.\n",
+			len(res.Created)+len(res.Updated)+len(res.Unchanged), opts.Out, len(res.Created), len(res.Updated), len(res.Unchanged), len(res.Pruned))
+	}
+	return nil
+}
+
+// writeStdout prints the YAML files as one stream of documents, each file
+// introduced by a comment naming its path. Nacos entries are left out: their
+// content is in the entry's own format and the bundle is a zip.
+func writeStdout(w io.Writer, objs []render.Object) error {
+	var docs []render.Object
+	for _, o := range objs {
+		if o.Target != render.TargetNacos {
+			docs = append(docs, o)
+		}
+	}
+	files, err := render.EncodeObjects(docs)
+	if err != nil {
+		return err
+	}
+	for i, f := range files {
+		if i > 0 {
+			fmt.Fprintln(w, "---")
+		}
+		fmt.Fprintf(w, "# %s\n", f.Path)
+		if _, err := w.Write([]byte(strings.TrimPrefix(string(f.Data), "---\n"))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// onlyServices keeps the objects rendered for the named services.
+func onlyServices(objs []render.Object, services []string) []render.Object {
+	var out []render.Object
+	for _, o := range objs {
+		if slices.Contains(services, o.Service) {
+			out = append(out, o)
+		}
+	}
+	return out
+}

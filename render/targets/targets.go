@@ -1,0 +1,129 @@
+// Package targets is the list of govctl's renderers and the one function
+// that renders a model with them, shared by `govctl render`, `govctl plan`
+// (both sides of a change must render alike) and `govctl lint` (rules that
+// read rendered objects).
+package targets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/govctl/govctl/render"
+	"github.com/govctl/govctl/render/github"
+	"github.com/govctl/govctl/render/istio"
+	"github.com/govctl/govctl/render/kratos"
+	"github.com/govctl/govctl/render/nacos"
+	"github.com/govctl/govctl/schema"
+)
+
+// Options choose and tune the renderers.
+type Options struct {
+	// Targets to render; all of render.Targets when empty.
+	Targets []render.Target
+	Istio   istio.Options
+	GitHub  github.Renderer
+}
+
+// Parse turns a comma-separated or repeated --target value into targets,
+// in canonical order, without duplicates.
+func Parse(values []string) ([]render.Target, error) {
+	want := map[render.Target]bool{}
+	for _, v := range values {
+		for _, name := range strings.Split(v, ",") {
+			name = strings.TrimSpace(name)
+			if name == "" {
+				continue
+			}
+			t := render.Target(name)
+			if !known(t) {
+				return nil, fmt.Errorf("unknown target %q (targets: %s)", name, names())
+			}
+			want[t] = true
+		}
+	}
+	var out []render.Target
+	for _, t := range render.Targets {
+		if want[t] {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+func known(t render.Target) bool {
+	for _, k := range render.Targets {
+		if k == t {
+			return true
+		}
+	}
+	return false
+}
+
+func names() string {
+	s := make([]string, len(render.Targets))
+	for i, t := range render.Targets {
+		s[i] = string(t)
+	}
+	return strings.Join(s, ", ")
+}
+
+// Renderers returns the renderers opts selects, in canonical order.
+func Renderers(opts Options) []render.Renderer {
+	all := []render.Renderer{
+		istio.Renderer{Options: opts.Istio},
+		kratos.Renderer{},
+		nacos.Renderer{},
+		opts.GitHub,
+	}
+	if len(opts.Targets) == 0 {
+		return all
+	}
+	var out []render.Renderer
+	for _, r := range all {
+		for _, t := range opts.Targets {
+			if r.Target() == t {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+// Render renders envs of m with every selected renderer, the renderers
+// running concurrently, and returns their objects in canonical target
+// order. All renderers' errors are returned together.
+func Render(ctx context.Context, m *schema.Model, envs []string, opts Options) ([]render.Object, error) {
+	rs := Renderers(opts)
+	results := make([][]render.Object, len(rs))
+	errs := make([]error, len(rs))
+	var g errgroup.Group
+	g.SetLimit(len(rs))
+	for i, r := range rs {
+		g.Go(func() error {
+			objs, err := r.Render(ctx, m, envs)
+			if err != nil {
+				errs[i] = err
+				return nil
+			}
+			results[i] = objs
+			return nil
+		})
+	}
+	g.Wait()
+	var out []render.Object
+	var failed []error
+	for i := range rs {
+		if errs[i] != nil {
+			failed = append(failed, errs[i])
+		}
+		out = append(out, results[i]...)
+	}
+	if len(failed) > 0 {
+		return nil, errors.Join(failed...)
+	}
+	return out, nil
+}
