@@ -172,6 +172,9 @@ func newRootCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
 	root.AddCommand(
 		newValidateCmd(g, io),
 		newRenderCmd(g, io),
+		newApplyCmd(g, io),
+		newGateCmd(g, io),
+		newApprovalsCmd(g, io),
 		newExplainCmd(g, io),
 		newSchemaCmd(g, io),
 		newInitCmd(g, io),

@@ -2,13 +2,19 @@ package main
 
 import (
 	"flag"
-
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	cuecmd "cuelang.org/go/cmd/cue/cmd"
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/govctl/govctl/internal/nacosfake"
 )
 
 var updateScripts = flag.Bool("update", false, "rewrite the expected output in testdata/script/*.txtar")
@@ -41,7 +47,10 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"cpdir": cmdCopyDir,
+			"cpdir":     cmdCopyDir,
+			"nacosfake": func(ts *testscript.TestScript, neg bool, args []string) { cmdNacosFake(t, ts, args) },
+			"nacosedit": cmdNacosEdit,
+			"promfake":  func(ts *testscript.TestScript, neg bool, args []string) { cmdPromFake(t, ts, args) },
 		},
 	})
 }
@@ -68,4 +77,67 @@ func cmdCopyDir(ts *testscript.TestScript, neg bool, args []string) {
 		return os.WriteFile(target, b, info.Mode().Perm())
 	})
 	ts.Check(err)
+}
+
+// fakes started by a script, keyed by the script's work dir.
+var (
+	fakesMu sync.Mutex
+	fakes   = map[string]*nacosfake.Server{}
+)
+
+// cmdNacosFake starts the in-process Nacos fake and sets NACOS_URL:
+// nacosfake [USER PASSWORD] (with credentials, auth is required).
+func cmdNacosFake(t *testing.T, ts *testscript.TestScript, args []string) {
+	opts := nacosfake.Options{}
+	if len(args) == 2 {
+		opts.Users = map[string]string{args[0]: args[1]}
+		opts.RequireAuth = true
+	}
+	srv := nacosfake.New(t, opts)
+	fakesMu.Lock()
+	fakes[ts.Getenv("WORK")] = srv
+	fakesMu.Unlock()
+	ts.Setenv("NACOS_URL", strings.TrimSuffix(srv.Addr(), nacosfake.ContextPath))
+}
+
+// cmdNacosEdit changes an entry as a person in the Nacos console would:
+// nacosedit NAMESPACE GROUP DATAID CONTENT.
+func cmdNacosEdit(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 4 {
+		ts.Fatalf("usage: nacosedit NAMESPACE GROUP DATAID CONTENT")
+	}
+	fakesMu.Lock()
+	srv := fakes[ts.Getenv("WORK")]
+	fakesMu.Unlock()
+	if srv == nil {
+		ts.Fatalf("nacosedit: no nacosfake started")
+	}
+	srv.ConsoleEdit(args[0], args[1], args[2], args[3])
+}
+
+// cmdPromFake starts a Prometheus API fake answering every instant query
+// with one sample: promfake VALUE, or promfake empty / promfake 500.
+func cmdPromFake(t *testing.T, ts *testscript.TestScript, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: promfake VALUE|empty|500")
+	}
+	answer := args[0]
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/v1/query" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		switch answer {
+		case "500":
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprint(w, `{"status":"error","errorType":"internal","error":"boom"}`)
+		case "empty":
+			fmt.Fprint(w, `{"status":"success","data":{"resultType":"vector","result":[]}}`)
+		default:
+			fmt.Fprintf(w, `{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1700000000,%q]}]}}`, answer)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	ts.Setenv("PROM_URL", srv.URL)
 }
