@@ -58,7 +58,9 @@ func (Renderer) Target() render.Target { return render.TargetNacos }
 //   - one KindConfig object per service at EntryPath, its Raw the entry's
 //     content byte for byte (no header: Nacos serves the file to the
 //     service as it is), sorted by group and dataId;
-//   - the index at IndexPath (see Index);
+//   - the index at IndexPath: JSON {version, environment, entries}, each
+//     entry's namespace, group, dataId, type, md5, path (of its content
+//     file), service and source (spec file), sorted by group and dataId;
 //   - the import bundle at BundlePath (Bundle of the environment's
 //     entries), which the Nacos console's "import configuration" takes.
 //
@@ -178,11 +180,13 @@ type renderedEntry struct {
 	pos     schema.Pos // of the dataId, for duplicate reports
 }
 
-// entries builds the entries of every environment of envs, collecting the
-// spec errors of all of them (in the order of envs, then service names).
+// entries builds the entries of every environment of envs. Spec errors of
+// all of them are collected (in the order of envs, then service names);
+// one mistake met in several environments, as a mistake in a service's
+// base config is, is reported once, naming them all.
 func entries(ctx context.Context, m *schema.Model, envs []string) (map[string][]renderedEntry, error) {
 	out := map[string][]renderedEntry{}
-	errs := &schema.ErrorList{Dir: m.Dir}
+	var problems problemList
 	for _, env := range envs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -195,13 +199,13 @@ func entries(ctx context.Context, m *schema.Model, envs []string) (map[string][]
 		seen := map[Key]renderedEntry{}
 		for _, name := range r.ServiceNames() {
 			svc := r.Services[name]
-			e, serr := serviceEntry(m, r, svc)
-			if serr != nil {
-				errs.Errors = append(errs.Errors, serr)
+			e, p := serviceEntry(m, r, svc)
+			if p != nil {
+				problems.add(env, p)
 				continue
 			}
 			if prev, dup := seen[e.Key()]; dup {
-				errs.Errors = append(errs.Errors, specError(svc, env, "config.dataId", e.pos,
+				problems.add(env, newProblem(svc, "config.dataId", e.pos,
 					"entry %s is also the entry of service %s (%s); give one of them another config.dataId or config.group",
 					e.Key(), prev.service, prev.pos.In(m.Dir)))
 				continue
@@ -212,16 +216,61 @@ func entries(ctx context.Context, m *schema.Model, envs []string) (map[string][]
 		sort.Slice(list, func(i, j int) bool { return list[i].Key().less(list[j].Key()) })
 		out[env] = list
 	}
-	if errs.Len() > 0 {
-		return nil, errs
+	if len(problems) > 0 {
+		return nil, problems.errorList(m.Dir)
 	}
 	return out, nil
 }
 
+// problem is a spec value a service's entry cannot be built from, and the
+// environments it was met in.
+type problem struct {
+	service string
+	pos     schema.Pos
+	// field is the dotted path below the service, e.g. "config.data.db".
+	field string
+	msg   string
+	envs  []string
+}
+
+func newProblem(svc *schema.Service, field string, pos schema.Pos, format string, args ...any) *problem {
+	return &problem{service: svc.Name, pos: pos, field: field, msg: fmt.Sprintf(format, args...)}
+}
+
+// problemList keeps problems in the order first met.
+type problemList []*problem
+
+// add records p as met in env, merging it into an equal problem met in
+// another environment.
+func (l *problemList) add(env string, p *problem) {
+	for _, q := range *l {
+		if q.service == p.service && q.pos == p.pos && q.field == p.field && q.msg == p.msg {
+			q.envs = append(q.envs, env)
+			return
+		}
+	}
+	p.envs = []string{env}
+	*l = append(*l, p)
+}
+
+// errorList is the problems as the spec errors the CLI prints:
+//
+//	services/orders.cue:24:17: services.orders.config.data: nacos entry of orders in dev, prod: …
+func (l problemList) errorList(dir string) *schema.ErrorList {
+	errs := &schema.ErrorList{Dir: dir}
+	for _, p := range l {
+		errs.Errors = append(errs.Errors, &schema.Error{
+			Pos:  p.pos,
+			Path: "services." + p.service + "." + p.field,
+			Msg:  fmt.Sprintf("nacos entry of %s in %s: %s", p.service, strings.Join(p.envs, ", "), p.msg),
+		})
+	}
+	return errs
+}
+
 // serviceEntry builds the entry of svc in the environment r is resolved
 // for.
-func serviceEntry(m *schema.Model, r *schema.Resolved, svc *schema.Service) (renderedEntry, *schema.Error) {
-	env := r.Environment.Name
+func serviceEntry(m *schema.Model, r *schema.Resolved, svc *schema.Service) (renderedEntry, *problem) {
 	format := svc.Config.Format
 	content, cerr := Content(format, svc.Config.Data)
 	if cerr != nil {
@@ -233,7 +282,7 @@ func serviceEntry(m *schema.Model, r *schema.Resolved, svc *schema.Service) (ren
 			field += "." + de.Path
 			cerr = errors.New(de.Msg)
 		}
-		return renderedEntry{}, specError(svc, env, field, pos, "%v", cerr)
+		return renderedEntry{}, newProblem(svc, field, pos, "%v", cerr)
 	}
 
 	dataID := svc.ConfigDataID()
@@ -241,10 +290,10 @@ func serviceEntry(m *schema.Model, r *schema.Resolved, svc *schema.Service) (ren
 	dataIDPos := svc.PosOf("config.dataId")
 	if dataID == "." || dataID == ".." {
 		// Valid for Nacos, but not a file name the entry can be written to.
-		return renderedEntry{}, specError(svc, env, "config.dataId", dataIDPos, "dataId %q cannot be written as a file; choose another", dataID)
+		return renderedEntry{}, newProblem(svc, "config.dataId", dataIDPos, "dataId %q cannot be written as a file; choose another", dataID)
 	}
 	if group == "." || group == ".." {
-		return renderedEntry{}, specError(svc, env, "config.group", groupPos(m, svc), "group %q cannot be written as a directory; choose another", group)
+		return renderedEntry{}, newProblem(svc, "config.group", groupPos(m, svc), "group %q cannot be written as a directory; choose another", group)
 	}
 	e, err := NewEntry(r.Environment.Namespace, group, dataID, format, content)
 	if err != nil {
@@ -257,7 +306,7 @@ func serviceEntry(m *schema.Model, r *schema.Resolved, svc *schema.Service) (ren
 		case checkName("group", group) != nil:
 			field, pos = "config.group", groupPos(m, svc)
 		}
-		return renderedEntry{}, specError(svc, env, field, pos, "%v", err)
+		return renderedEntry{}, newProblem(svc, field, pos, "%v", err)
 	}
 	return renderedEntry{Entry: e, service: svc.Name, source: svc.Source, pos: dataIDPos}, nil
 }
@@ -272,15 +321,6 @@ func groupPos(m *schema.Model, svc *schema.Service) schema.Pos {
 		return pos
 	}
 	return svc.PosOf("config")
-}
-
-// specError is a spec error about a field of svc's entry in env.
-func specError(svc *schema.Service, env, field string, pos schema.Pos, format string, args ...any) *schema.Error {
-	return &schema.Error{
-		Pos:  pos,
-		Path: "services." + svc.Name + "." + field,
-		Msg:  fmt.Sprintf("nacos entry of %s in %s: ", svc.Name, env) + fmt.Sprintf(format, args...),
-	}
 }
 
 // indexEntry is one line of index.json.
@@ -324,11 +364,12 @@ func marshalIndex(env string, entries []renderedEntry) ([]byte, error) {
 }
 
 // DataError is config data that cannot be written in the declared format.
-// Path is the dotted path of the offending value below config.data ("" for
-// the data as a whole).
 type DataError struct {
+	// Path is the offending value's path below config.data, as schema
+	// paths print (db.hosts[1], "spring.name"); "" for the data as a whole.
 	Path string
-	Msg  string
+	// Msg says what is wrong.
+	Msg string
 	// field is Path as schema keys positions (raw keys, no lists).
 	field string
 }
