@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/govctl/govctl/render"
+	"github.com/govctl/govctl/render/github"
 	"github.com/govctl/govctl/schema"
 )
 
@@ -30,7 +31,8 @@ func TestEveryTargetRendersTheShopByteIdenticallyTwice(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		objs, err := Render(ctx, m, m.EnvironmentNames(), Options{})
+		// Workflows name the spec dir as the repository sees it.
+		objs, err := Render(ctx, m, m.EnvironmentNames(), Options{GitHub: github.Renderer{SpecDir: "examples/shop"}})
 		if err != nil {
 			t.Fatal(err)
 		}
