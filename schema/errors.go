@@ -14,6 +14,9 @@ type Error struct {
 	// Path is the dotted CUE path of the field at fault, if known.
 	Path string
 	Msg  string
+	// Also are further places that take part in the error: the other
+	// side of a conflict, e.g. an organisation baseline's constraint.
+	Also []Pos
 }
 
 func (e *Error) Error() string {
@@ -27,6 +30,17 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 	}
 	b.WriteString(e.Msg)
+	for i, p := range e.Also {
+		if i == 0 {
+			b.WriteString(" (conflicts with ")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString(p.String())
+		if i == len(e.Also)-1 {
+			b.WriteString(")")
+		}
+	}
 	return b.String()
 }
 
@@ -43,6 +57,10 @@ func (l *ErrorList) Error() string {
 	for _, e := range l.Errors {
 		c := *e
 		c.Pos = c.Pos.In(l.Dir)
+		c.Also = make([]Pos, len(e.Also))
+		for i, p := range e.Also {
+			c.Also[i] = p.In(l.Dir)
+		}
 		lines = append(lines, c.Error())
 	}
 	return strings.Join(lines, "\n")

@@ -394,11 +394,28 @@ func (l *loader) addCUE(err error) {
 		path := dotted(sels)
 		format, args := e.Msg()
 		msg := fmt.Sprintf(format, args...)
-		pos, ok := Pos{}, false
+		// Every user file taking part is named: the platform's own files
+		// first (where the user acts), then imported packages such as an
+		// organisation baseline under cue.mod.
+		var own, imported []Pos
+		seen := map[Pos]bool{}
 		for _, p := range append([]token.Pos{e.Position()}, e.InputPositions()...) {
-			if pos, ok = l.relPos(p); ok {
-				break
+			rp, isUser := l.relPos(p)
+			if !isUser || seen[rp] {
+				continue
 			}
+			seen[rp] = true
+			if strings.HasPrefix(rp.File, "cue.mod/") || filepath.IsAbs(rp.File) {
+				imported = append(imported, rp)
+			} else {
+				own = append(own, rp)
+			}
+		}
+		all := append(own, imported...)
+		pos, ok := Pos{}, len(all) > 0
+		var also []Pos
+		if ok {
+			pos, also = all[0], all[1:]
 		}
 		if !ok {
 			if l.value.Exists() && len(sels) > 0 {
@@ -407,7 +424,7 @@ func (l *loader) addCUE(err error) {
 				pos = Pos{File: l.files[0]}
 			}
 		}
-		l.errs.Errors = append(l.errs.Errors, &Error{Pos: pos, Path: path, Msg: l.explainMsg(sels, msg)})
+		l.errs.Errors = append(l.errs.Errors, &Error{Pos: pos, Path: path, Msg: l.explainMsg(sels, msg), Also: also})
 	}
 }
 
