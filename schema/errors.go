@@ -66,6 +66,14 @@ func (l *ErrorList) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// NewErrorList returns errs as an *ErrorList sorted by position, without
+// duplicates, so every package reports spec mistakes alike; nil when errs
+// is empty.
+func NewErrorList(dir string, errs []*Error) error {
+	l := &ErrorList{Dir: dir, Errors: errs}
+	return l.err()
+}
+
 // Len returns the number of errors.
 func (l *ErrorList) Len() int { return len(l.Errors) }
 
@@ -123,8 +131,9 @@ func closest(name string, candidates []string) string {
 	return best
 }
 
-// didYouMean formats a suggestion, or nothing when there is none.
-func didYouMean(name string, candidates []string) string {
+// DidYouMean formats a suggestion ("; did you mean "x"?") of the candidate
+// nearest to name, or returns "" when none is near enough to be a typo.
+func DidYouMean(name string, candidates []string) string {
 	if c := closest(name, candidates); c != "" {
 		return fmt.Sprintf("; did you mean %q?", c)
 	}

@@ -461,7 +461,7 @@ func (l *loader) explainMsg(sels []string, msg string) string {
 		if len(allowed) == 0 {
 			return "field not allowed"
 		}
-		return "unknown field" + didYouMean(name, allowed)
+		return "unknown field" + DidYouMean(name, allowed)
 	case strings.HasPrefix(msg, "incomplete value"):
 		want := strings.TrimSpace(strings.TrimPrefix(msg, "incomplete value"))
 		return fmt.Sprintf("required field is missing (want %s)", want)
@@ -574,7 +574,7 @@ func (l *loader) checkReferences(m *Model) {
 		for _, env := range m.Services[name].Overlays {
 			if _, ok := m.Environments[env]; !ok {
 				p := base + ".env." + env
-				l.errs.add(m.mustPos(p), p, "environment %q is not defined (defined: %s)%s", env, strings.Join(envNames, ", "), didYouMean(env, envNames))
+				l.errs.add(m.mustPos(p), p, "environment %q is not defined (defined: %s)%s", env, strings.Join(envNames, ", "), DidYouMean(env, envNames))
 			}
 		}
 		// Dependencies and fallbacks may be set in the base or any overlay.
@@ -661,12 +661,12 @@ func (l *loader) tree(v cue.Value, sels []string, positions map[string]Pos) *nod
 		n.value = x
 	}
 	if v.IncompleteKind() == cue.ListKind && n.user {
+		// The list is one value for merging, but its elements (an
+		// exception, a canary step) keep positions of their own.
 		it, err := v.List()
 		if err == nil {
 			for i := 0; it.Next(); i++ {
-				if p, ok := l.relPos(it.Value().Pos()); ok {
-					positions[path+"["+strconv.Itoa(i)+"]"] = p
-				}
+				l.tree(it.Value(), append(sels[:len(sels):len(sels)], strconv.Itoa(i)), positions)
 			}
 		}
 	}
@@ -705,7 +705,7 @@ func (l *loader) checkLayerReferences(m *Model, self, prefix string, layer *node
 			case dep == self:
 				l.errs.add(m.mustPos(p), p, "service %q depends on itself; remove the dependency", self)
 			case m.Services[dep] == nil:
-				l.errs.add(m.mustPos(p), p, "dependency on undefined service %q%s", dep, didYouMean(dep, svcNames))
+				l.errs.add(m.mustPos(p), p, "dependency on undefined service %q%s", dep, DidYouMean(dep, svcNames))
 			}
 		}
 	}
@@ -713,7 +713,7 @@ func (l *loader) checkLayerReferences(m *Model, self, prefix string, layer *node
 		to, _ := fb.value.(string)
 		p := prefix + ".resilience.degradation.fallbackTo"
 		if m.Services[to] == nil {
-			l.errs.add(m.mustPos(p), p, "fallback to undefined service %q%s", to, didYouMean(to, svcNames))
+			l.errs.add(m.mustPos(p), p, "fallback to undefined service %q%s", to, DidYouMean(to, svcNames))
 		}
 	}
 }

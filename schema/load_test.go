@@ -278,3 +278,28 @@ func TestDidYouMean(t *testing.T) {
 		}
 	}
 }
+
+func TestListElementsKeepTheirOwnPositions(t *testing.T) {
+	m := mustLoad(t, map[string]string{
+		"govctl.cue": testPlatform,
+		"svc.cue": `package platform
+services: a: {
+	owner: "team-a", image: "ghcr.io/x/a", version: "v1"
+	exceptions: [
+		{rule: "GOV-RES-003", reason: "a reason long enough", expires: "2030-01-01"},
+		{rule: "GOV-MW-001", reason: "another long reason", expires: "2030-01-01"},
+	]
+}
+`,
+	})
+	for path, line := range map[string]int{
+		"services.a.exceptions[0]":      5,
+		"services.a.exceptions[1]":      6,
+		"services.a.exceptions[1].rule": 6,
+	} {
+		p, ok := m.PosOf(path)
+		if !ok || p.Line != line {
+			t.Errorf("PosOf(%s) = %v, want line %d", path, p, line)
+		}
+	}
+}

@@ -88,7 +88,7 @@ func (m *Model) Resolve(env string) (*Resolved, error) {
 	}
 	if _, ok := m.Environments[env]; !ok {
 		names := sortedKeys(m.Environments)
-		return nil, fmt.Errorf("unknown environment %q (defined: %s)%s", env, strings.Join(names, ", "), didYouMean(env, names))
+		return nil, fmt.Errorf("unknown environment %q (defined: %s)%s", env, strings.Join(names, ", "), DidYouMean(env, names))
 	}
 	r, errs := m.resolve(env)
 	if len(errs) > 0 {
@@ -261,7 +261,7 @@ func (m *Model) Explain(service, env string) ([]ExplainLine, error) {
 	}
 	if _, ok := m.Services[service]; !ok {
 		names := m.ServiceNames()
-		return nil, fmt.Errorf("unknown service %q%s", service, didYouMean(service, names))
+		return nil, fmt.Errorf("unknown service %q%s", service, DidYouMean(service, names))
 	}
 	svc, v, errs := m.resolveService(service, env)
 	if len(errs) > 0 {

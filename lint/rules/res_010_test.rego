@@ -1,0 +1,41 @@
+package govctl.rules.res_010_test
+
+import data.govctl.rules.res_010
+
+spec(call) := {"services": {
+	"orders": {
+		"dependencies": {},
+		"resilience": {"degradation": {"warnAt": 0.05, "degradeAt": 0.2, "fallbackTo": "orders-lite"}},
+	},
+	"orders-lite": {"dependencies": {"cache": {"timeout": "50ms"}, "users": {"timeout": "100ms"}}, "resilience": {}},
+	"users": {"dependencies": {"orders": call}, "resilience": {}},
+	"cache": {"dependencies": {}, "resilience": {}},
+}}
+
+test_fallback_depending_on_the_degraded_service_fails if {
+	res_010.violation == {{
+		"msg": "fallback orders-lite depends on orders, the service it replaces (orders-lite → users → orders): it fails together with it",
+		"service": "orders",
+		"path": "resilience.degradation.fallbackTo",
+	}} with input as spec({"timeout": "100ms", "optional": false})
+}
+
+test_optional_dependency_passes if {
+	count(res_010.violation) == 0 with input as spec({"timeout": "100ms", "optional": true})
+}
+
+test_independent_fallback_passes if {
+	count(res_010.violation) == 0 with input as json.patch(spec({}), [{"op": "remove", "path": "/services/users/dependencies/orders"}])
+}
+
+test_the_shortest_chain_is_named if {
+	spec := {"services": {
+		"orders": {"dependencies": {}, "resilience": {"degradation": {"warnAt": 0.05, "degradeAt": 0.2, "fallbackTo": "lite"}}},
+		"lite": {"dependencies": {"a": {}, "b": {}, "c": {}}},
+		"a": {"dependencies": {"x": {}}},
+		"b": {"dependencies": {"orders": {}}},
+		"c": {"dependencies": {"orders": {}}},
+		"x": {"dependencies": {"b": {}}},
+	}}
+	{f.msg | some f in res_010.violation} == {"fallback lite depends on orders, the service it replaces (lite → b → orders): it fails together with it"} with input as spec
+}

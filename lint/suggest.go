@@ -1,0 +1,26 @@
+package lint
+
+import (
+	"slices"
+	"sort"
+
+	"github.com/govctl/govctl/schema"
+)
+
+// posOf is where the user set the field at a path from the spec root, or
+// the nearest enclosing field.
+func posOf(m *schema.Model, path string) schema.Pos {
+	p, _ := m.PosOf(path)
+	return p
+}
+
+func contains(list []string, s string) bool { return slices.Contains(list, s) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
