@@ -172,6 +172,9 @@ func newRootCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
 	root.AddCommand(
 		newValidateCmd(g, io),
 		newRenderCmd(g, io),
+		newLintCmd(g, io),
+		newRulesCmd(g, io),
+		newTestCmd(g, io),
 		newApplyCmd(g, io),
 		newGateCmd(g, io),
 		newApprovalsCmd(g, io),

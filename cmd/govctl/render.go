@@ -88,7 +88,7 @@ func (o *RenderOptions) renderOptions() (targets.Options, error) {
 	}
 	topts.GitHub.SpecDir = o.SpecDir
 	if topts.GitHub.SpecDir == "" {
-		topts.GitHub.SpecDir = filepath.ToSlash(filepath.Clean(o.Dir))
+		topts.GitHub.SpecDir = workflowSpecDir(o.Dir)
 	}
 	return topts, nil
 }
@@ -209,4 +209,11 @@ func onlyServices(objs []render.Object, services []string) []render.Object {
 		}
 	}
 	return out
+}
+
+// workflowSpecDir is the spec dir as rendered workflows pass it to --dir:
+// the path the user gave, which is relative to the repository root when
+// govctl runs there.
+func workflowSpecDir(dir string) string {
+	return filepath.ToSlash(filepath.Clean(dir))
 }

@@ -60,3 +60,9 @@ func newVersionCmd(io *IOStreams) *cobra.Command {
 		},
 	}
 }
+
+// shortVersion is the version alone, for reports that name the tool.
+func shortVersion() string {
+	v, _, _ := buildVersion()
+	return v
+}

@@ -210,7 +210,7 @@ func TestClientPerDependencyUsesDiscoveryEndpoint(t *testing.T) {
 	bc := bootstrapOf(t, objs, "prod", "orders")
 	want := map[string]conf.Client{
 		"payments": {Endpoint: "discovery:///payments", Timeout: ms(800),
-			Retries:        &conf.Retries{Attempts: 2, PerTryTimeout: ms(300)},
+			Retries:        &conf.Retries{Attempts: 1, PerTryTimeout: ms(300)},
 			CircuitBreaker: &conf.CircuitBreaker{MinRequests: 50, Interval: ms(30000), Timeout: ms(10000), ErrorThreshold: 0.02}},
 		"inventory": {Endpoint: "discovery:///inventory", Timeout: ms(300),
 			Retries:        &conf.Retries{Attempts: 2, PerTryTimeout: ms(100)},

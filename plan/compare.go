@@ -1,0 +1,72 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/govctl/govctl/render"
+)
+
+// compare matches desired and baseline objects by identity and returns the
+// rated changes, unsorted.
+func compare(ctx context.Context, desired, base []render.Object, envs *environments, rater *Rater) ([]Change, error) {
+	want, err := prepare(desired)
+	if err != nil {
+		return nil, fmt.Errorf("plan: desired objects: %w", err)
+	}
+	have, err := prepare(base)
+	if err != nil {
+		return nil, fmt.Errorf("plan: baseline objects: %w", err)
+	}
+	byKey := make(map[string]item, len(have))
+	for _, it := range have {
+		byKey[it.key] = it
+	}
+
+	var changes []Change
+	matched := map[string]bool{}
+	for _, w := range want {
+		h, ok := byKey[w.key]
+		if !ok {
+			changes = append(changes, newChange(ActionCreate, w, w.tree, nil))
+			continue
+		}
+		matched[w.key] = true
+		fields := diffTrees(h.tree, w.tree)
+		if len(fields) == 0 {
+			continue
+		}
+		ch := newChange(ActionUpdate, w, w.tree, h.tree)
+		ch.Fields = fields
+		changes = append(changes, ch)
+	}
+	for _, h := range have {
+		if !matched[h.key] {
+			changes = append(changes, newChange(ActionDelete, h, nil, h.tree))
+		}
+	}
+	for i := range changes {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := rater.rateChange(ctx, &changes[i], envs); err != nil {
+			return nil, err
+		}
+	}
+	return changes, nil
+}
+
+func newChange(a Action, it item, after, before any) Change {
+	o := it.obj
+	return Change{
+		Action:  a,
+		Target:  o.Target,
+		Env:     o.Env,
+		Service: o.Service,
+		ID:      o.ID,
+		Name:    it.name,
+		Path:    o.Path,
+		Before:  before,
+		After:   after,
+	}
+}

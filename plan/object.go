@@ -1,0 +1,332 @@
+package plan
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/govctl/govctl/render"
+	"github.com/govctl/govctl/render/nacos"
+)
+
+// TargetPolicy is the target of lint-rule pseudo-objects (PolicyObject).
+// They are planned like rendered objects but never written to disk.
+const TargetPolicy render.Target = "policy"
+
+// LintRuleKind is the identity kind of a lint-rule pseudo-object.
+const LintRuleKind = "LintRule"
+
+// item is an object prepared for matching: its key, display name and
+// content in generic form.
+type item struct {
+	obj  render.Object
+	key  string
+	name string
+	tree any
+}
+
+// prepare normalizes objects and computes their identities. Objects that
+// share an output path and have no identity of their own are told apart
+// by their position in the file.
+func prepare(objs []render.Object) ([]item, error) {
+	items := make([]item, 0, len(objs))
+	docIndex := map[string]int{}
+	seen := map[string]render.Object{}
+	for _, o := range objs {
+		tree, err := contentTree(o)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", describeObject(o), err)
+		}
+		id, key, name := identify(o, tree)
+		if key == "" {
+			// Matched by output path: the n-th such document of the file.
+			n := docIndex[string(o.Target)+"|"+o.Path]
+			docIndex[string(o.Target)+"|"+o.Path] = n + 1
+			key = "path|" + string(o.Target) + "|" + o.Path
+			if n > 0 {
+				key += "#" + strconv.Itoa(n)
+			}
+		}
+		key = o.Env + "|" + key
+		if prev, dup := seen[key]; dup {
+			return nil, fmt.Errorf("%s and %s have the same identity %s in environment %q", describeObject(prev), describeObject(o), name, o.Env)
+		}
+		seen[key] = o
+		o.ID = id
+		items = append(items, item{obj: o, key: key, name: name, tree: tree})
+	}
+	return items, nil
+}
+
+// identify returns an object's identity, its matching key ("" when it is
+// matched by output path) and its display name.
+func identify(o render.Object, tree any) (render.Identity, string, string) {
+	id := o.ID
+	if o.Target == TargetPolicy {
+		kind := id.Kind
+		if kind == "" {
+			kind = LintRuleKind
+		}
+		return id, "policy|" + kind + "|" + id.Name, kind + " " + id.Name
+	}
+	// A Nacos entry first: its content may itself look like a Kubernetes
+	// object.
+	if ns, group, dataID, ok := nacosKey(o); ok {
+		return id, "nacos|" + ns + "|" + group + "|" + dataID, nacosName(ns, group, dataID)
+	}
+	if k, ok := kubeIdentity(tree); ok {
+		return k, "kube|" + k.APIVersion + "|" + k.Kind + "|" + k.Namespace + "|" + k.Name, kubeName(k)
+	}
+	if id.APIVersion != "" && id.Kind != "" && id.Name != "" {
+		return id, "kube|" + id.APIVersion + "|" + id.Kind + "|" + id.Namespace + "|" + id.Name, kubeName(id)
+	}
+	// Named by path alone, so that an object reads the same whether its
+	// kind is known (rendered) or not (a file left in a directory).
+	return id, "", o.Path
+}
+
+func kubeName(id render.Identity) string {
+	if id.Namespace == "" {
+		return id.Kind + " " + id.Name
+	}
+	return id.Kind + " " + id.Namespace + "/" + id.Name
+}
+
+func nacosName(ns, group, dataID string) string {
+	if ns == "" {
+		ns = "public"
+	}
+	return ns + "/" + group + "/" + dataID
+}
+
+// kubeIdentity reads apiVersion, kind, metadata.namespace and
+// metadata.name from a Kubernetes-style object.
+func kubeIdentity(tree any) (render.Identity, bool) {
+	m, ok := tree.(map[string]any)
+	if !ok {
+		return render.Identity{}, false
+	}
+	apiVersion, _ := m["apiVersion"].(string)
+	kind, _ := m["kind"].(string)
+	meta, _ := m["metadata"].(map[string]any)
+	name, _ := meta["name"].(string)
+	if apiVersion == "" || kind == "" || name == "" {
+		return render.Identity{}, false
+	}
+	ns, _ := meta["namespace"].(string)
+	return render.Identity{APIVersion: apiVersion, Kind: kind, Namespace: ns, Name: name}, true
+}
+
+// nacosKey returns the namespace, group and dataId of a Nacos config
+// entry: an object of the nacos target with raw content whose identity
+// name is "group/dataId" (the render contract), or a baseline object whose
+// path ends in namespace/group/dataId. Other nacos objects (the index,
+// the import bundle) are matched by path.
+func nacosKey(o render.Object) (ns, group, dataID string, ok bool) {
+	if o.Target != render.TargetNacos || o.Raw == nil {
+		return "", "", "", false
+	}
+	if g, d, found := strings.Cut(o.ID.Name, "/"); found && g != "" && d != "" && !strings.Contains(d, "/") {
+		return nacos.NormalizeNamespace(o.ID.Namespace), g, d, true
+	}
+	return "", "", "", false
+}
+
+// describeObject names an object in errors.
+func describeObject(o render.Object) string {
+	var b strings.Builder
+	b.WriteString(string(o.Target))
+	if o.ID.Kind != "" {
+		b.WriteString(" " + o.ID.Kind)
+	}
+	if o.ID.Name != "" {
+		b.WriteString(" ")
+		if o.ID.Namespace != "" {
+			b.WriteString(o.ID.Namespace + "/")
+		}
+		b.WriteString(o.ID.Name)
+	}
+	if o.Env != "" {
+		b.WriteString(" for env " + o.Env)
+	}
+	if o.Path != "" {
+		fmt.Fprintf(&b, " (%s)", o.Path)
+	}
+	return b.String()
+}
+
+// contentTree returns an object's content in the generic form plan
+// compares: map[string]any, []any, string, json.Number, bool and nil.
+//
+// A Value goes through render.MarshalYAML and is read back, so that both
+// sides of a comparison are exactly what the writer puts in a file (the
+// same normalization, number forms and dropped empty status) whether they
+// come from a renderer or from a file on disk. Raw content is read as YAML
+// (which includes JSON) when it is a mapping or a list; other text is
+// compared as one string, and binary content (an import bundle) as its
+// size and digest.
+func contentTree(o render.Object) (any, error) {
+	if o.Value != nil {
+		data, err := render.MarshalYAML(o.Value)
+		if err != nil {
+			return nil, err
+		}
+		docs, err := parseYAMLDocuments(data)
+		if err != nil {
+			return nil, fmt.Errorf("read back the encoded value: %w", err)
+		}
+		if len(docs) != 1 {
+			return nil, fmt.Errorf("the encoded value has %d YAML documents, want 1", len(docs))
+		}
+		return docs[0], nil
+	}
+	if o.Raw != nil {
+		return rawTree(o.Raw), nil
+	}
+	return nil, nil
+}
+
+// rawTree reads raw file content: a structured YAML or JSON document as its
+// tree, other text as a string, binary content as a summary string.
+func rawTree(data []byte) any {
+	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
+		sum := sha256.Sum256(data)
+		return fmt.Sprintf("(binary, %d bytes, sha256 %s)", len(data), hex.EncodeToString(sum[:])[:12])
+	}
+	if docs, err := parseYAMLDocuments(data); err == nil && len(docs) == 1 {
+		switch docs[0].(type) {
+		case map[string]any, []any:
+			return docs[0]
+		}
+	}
+	return string(data)
+}
+
+// parseYAMLDocuments reads every document of a YAML stream into the
+// generic form. Numbers keep their written form as json.Number; empty
+// documents are skipped.
+func parseYAMLDocuments(data []byte) ([]any, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var docs []any
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(n.Content) == 0 {
+			continue
+		}
+		v, err := nodeTree(n.Content[0], 0)
+		if err != nil {
+			return nil, err
+		}
+		if v == nil {
+			continue
+		}
+		docs = append(docs, v)
+	}
+}
+
+// maxDepth bounds nesting (and alias expansion) of documents read from disk.
+const maxDepth = 200
+
+func nodeTree(n *yaml.Node, depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, errors.New("document nested too deeply")
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return nodeTree(n.Content[0], depth+1)
+	case yaml.AliasNode:
+		return nodeTree(n.Alias, depth+1)
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+				merged, err := nodeTree(v, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				if mm, ok := merged.(map[string]any); ok {
+					for mk, mv := range mm {
+						if _, set := m[mk]; !set {
+							m[mk] = mv
+						}
+					}
+				}
+				continue
+			}
+			key := k.Value
+			if k.Kind != yaml.ScalarNode {
+				return nil, fmt.Errorf("line %d: mapping key is not a scalar", k.Line)
+			}
+			val, err := nodeTree(v, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			m[key] = val
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		l := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			v, err := nodeTree(c, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			l = append(l, v)
+		}
+		return l, nil
+	case yaml.ScalarNode:
+		return scalarValue(n), nil
+	}
+	return nil, fmt.Errorf("line %d: unexpected YAML node", n.Line)
+}
+
+// scalarValue converts a scalar by its resolved tag. Integers and finite
+// floats become json.Number in a canonical decimal form, so that the same
+// number written two ways (0x1F and 31) compares equal.
+func scalarValue(n *yaml.Node) any {
+	switch n.ShortTag() {
+	case "!!null":
+		return nil
+	case "!!bool":
+		var b bool
+		if n.Decode(&b) == nil {
+			return b
+		}
+	case "!!int":
+		var i int64
+		if n.Decode(&i) == nil {
+			return json.Number(strconv.FormatInt(i, 10))
+		}
+		var u uint64
+		if n.Decode(&u) == nil {
+			return json.Number(strconv.FormatUint(u, 10))
+		}
+	case "!!float":
+		var f float64
+		if n.Decode(&f) == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
+		}
+	}
+	return n.Value
+}

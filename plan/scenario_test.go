@@ -1,0 +1,108 @@
+package plan
+
+import (
+	"context"
+	"testing"
+)
+
+// searchService is a service no other service depends on, so that it can
+// be added and removed on its own.
+const searchService = `package platform
+
+services: search: {
+	owner:   "team-catalog"
+	image:   "ghcr.io/acme/search"
+	version: "v0.3.0"
+	timeout: "500ms"
+	dependencies: inventory: {timeout: "200ms"}
+	config: data: index: shards: 3
+}
+`
+
+// TestPlanScenarios are the end-to-end plan fixtures: a git repository
+// holding a copy of examples/shop on main, a change on a branch, and the
+// exact text, Markdown and JSON plan against main (golden files in
+// testdata/scenarios).
+func TestPlanScenarios(t *testing.T) {
+	tests := []struct {
+		name string
+		// base edits the specs before they are committed on main.
+		base func(r *gitRepo)
+		// change edits them on the branch.
+		change      func(r *gitRepo)
+		wantChanges bool
+		wantRisk    Risk
+	}{
+		{
+			name:   "no_change",
+			change: func(r *gitRepo) {},
+		},
+		{
+			name: "prod_canary_threshold_raised",
+			change: func(r *gitRepo) {
+				r.replace("specs/environments/environments.cue", "maxErrorRate: 0.005", "maxErrorRate: 0.02")
+			},
+			wantChanges: true,
+			wantRisk:    RiskHigh,
+		},
+		{
+			name: "service_added",
+			change: func(r *gitRepo) {
+				r.write("specs/services/search.cue", searchService)
+			},
+			wantChanges: true,
+			wantRisk:    RiskLow,
+		},
+		{
+			name: "service_removed",
+			base: func(r *gitRepo) {
+				r.write("specs/services/search.cue", searchService)
+			},
+			change: func(r *gitRepo) {
+				r.remove("specs/services/search.cue")
+			},
+			wantChanges: true,
+			wantRisk:    RiskHigh,
+		},
+		{
+			name: "dev_timeout_changed",
+			change: func(r *gitRepo) {
+				r.replace("specs/services/orders.cue", "dev: {config: data: db: maxOpen: 5}", `dev: {timeout: "3s", config: data: db: maxOpen: 5}`)
+			},
+			wantChanges: true,
+			wantRisk:    RiskLow,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newGitRepo(t)
+			copyShop(t, r.path("specs"))
+			if tt.base != nil {
+				tt.base(r)
+			}
+			r.commit("shop")
+			r.git("checkout", "-q", "-b", "change")
+			tt.change(r)
+			r.commit("change")
+
+			m := loadModel(t, r.path("specs"))
+			p, err := Compute(context.Background(), Options{
+				Model:    m,
+				Render:   testRender,
+				Baseline: NewGitBaseline(r.path("specs"), "main", testRender),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.HasChanges() != tt.wantChanges {
+				t.Errorf("HasChanges() = %v, want %v", p.HasChanges(), tt.wantChanges)
+			}
+			if got := p.HighestRisk(); got != tt.wantRisk {
+				t.Errorf("HighestRisk() = %q, want %q", got, tt.wantRisk)
+			}
+			golden(t, "scenarios/"+tt.name+".txt", report(t, &TextReporter{}, p))
+			golden(t, "scenarios/"+tt.name+".md", report(t, &MarkdownReporter{}, p))
+			golden(t, "scenarios/"+tt.name+".json", report(t, &JSONReporter{}, p))
+		})
+	}
+}
