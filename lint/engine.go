@@ -224,7 +224,7 @@ func prepare(ctx context.Context, m *schema.Model, opts Options) (*engine, error
 		rego.Compiler(compiler),
 		rego.Store(store),
 		rego.Query("["+strings.Join(terms, ", ")+"]"),
-		rego.Capabilities(capabilities()),
+		rego.Capabilities(Capabilities()),
 	)
 	e.query, err = r.PrepareForEval(ctx)
 	if err != nil {
@@ -238,7 +238,7 @@ func prepare(ctx context.Context, m *schema.Model, opts Options) (*engine, error
 // file:line as *schema.ErrorList; an error in the built-in catalog is a bug
 // in govctl.
 func compile(m *schema.Model, set *ruleSet) (*ast.Compiler, error) {
-	compiler := ast.NewCompiler().WithCapabilities(capabilities()).WithDefaultRegoVersion(ast.RegoV1)
+	compiler := ast.NewCompiler().WithCapabilities(Capabilities()).WithDefaultRegoVersion(ast.RegoV1)
 	if compiler.Compile(set.modules()); !compiler.Failed() {
 		return compiler, nil
 	}

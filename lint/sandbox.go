@@ -39,11 +39,13 @@ func sandboxReason(builtin string) (why string, ok bool) {
 	return "", false
 }
 
-// capabilities are OPA's builtins for this version without the sandboxed
-// ones, and no hosts to fetch remote schemas from. A policy that calls a
+// Capabilities are OPA's builtins for this version without the sandboxed
+// ones (network, process environment, randomness, the clock), and no hosts
+// to fetch remote schemas from: every Rego govctl evaluates, lint rules and
+// plan's risk rules alike, compiles against them. A policy that calls a
 // removed builtin fails to compile ("undefined function"), which
 // compileErrors turns into the sandbox's message.
-var capabilities = sync.OnceValue(func() *ast.Capabilities {
+var Capabilities = sync.OnceValue(func() *ast.Capabilities {
 	caps := ast.CapabilitiesForThisVersion()
 	kept := caps.Builtins[:0:0]
 	for _, b := range caps.Builtins {
@@ -58,7 +60,7 @@ var capabilities = sync.OnceValue(func() *ast.Capabilities {
 
 // parserOptions parse Rego v1 with METADATA and the sandbox's capabilities.
 func parserOptions() ast.ParserOptions {
-	return ast.ParserOptions{RegoVersion: ast.RegoV1, ProcessAnnotation: true, Capabilities: capabilities()}
+	return ast.ParserOptions{RegoVersion: ast.RegoV1, ProcessAnnotation: true, Capabilities: Capabilities()}
 }
 
 // regoErrors turns OPA parse or compile errors into spec errors at

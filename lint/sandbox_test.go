@@ -41,7 +41,7 @@ func TestSandboxAppliesToPolicyTests(t *testing.T) {
 
 func TestCapabilitiesKeepPureBuiltins(t *testing.T) {
 	names := map[string]bool{}
-	for _, b := range capabilities().Builtins {
+	for _, b := range Capabilities().Builtins {
 		names[b.Name] = true
 	}
 	for _, n := range []string{"sprintf", "time.parse_duration_ns", "time.parse_rfc3339_ns", "regex.match", "json.patch", "object.get"} {
@@ -54,7 +54,7 @@ func TestCapabilitiesKeepPureBuiltins(t *testing.T) {
 			t.Errorf("%s is still available in the sandbox", n)
 		}
 	}
-	if caps := capabilities(); caps.AllowNet == nil || len(caps.AllowNet) != 0 {
+	if caps := Capabilities(); caps.AllowNet == nil || len(caps.AllowNet) != 0 {
 		t.Errorf("AllowNet = %v, want empty (no remote schemas)", caps.AllowNet)
 	}
 }

@@ -87,7 +87,7 @@ func TestFS(ctx context.Context, fsys fs.FS, dir string, opts TestOptions) ([]Te
 	if timeout <= 0 {
 		timeout = 5 * time.Second
 	}
-	compiler := ast.NewCompiler().WithCapabilities(capabilities()).WithDefaultRegoVersion(ast.RegoV1).WithEnablePrintStatements(true)
+	compiler := ast.NewCompiler().WithCapabilities(Capabilities()).WithDefaultRegoVersion(ast.RegoV1).WithEnablePrintStatements(true)
 	runner := tester.NewRunner().
 		SetCompiler(compiler).
 		SetDefaultRegoVersion(ast.RegoV1).

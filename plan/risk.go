@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"github.com/govctl/govctl/lint"
+
 	"context"
 	"embed"
 	"fmt"
@@ -92,7 +94,7 @@ func newRater(ctx context.Context, extra fs.FS) (*Rater, error) {
 			modules["extra/"+name] = m
 		}
 	}
-	compiler := ast.NewCompiler().WithCapabilities(riskCapabilities()).WithDefaultRegoVersion(ast.RegoV1)
+	compiler := ast.NewCompiler().WithCapabilities(lint.Capabilities()).WithDefaultRegoVersion(ast.RegoV1)
 	compiler.Compile(modules)
 	if compiler.Failed() {
 		return nil, fmt.Errorf("risk rules: %w", compiler.Errors)
@@ -100,7 +102,7 @@ func newRater(ctx context.Context, extra fs.FS) (*Rater, error) {
 	q, err := rego.New(
 		rego.Compiler(compiler),
 		rego.Query("data."+RiskPackage),
-		rego.Capabilities(riskCapabilities()),
+		rego.Capabilities(lint.Capabilities()),
 		rego.StrictBuiltinErrors(true),
 	).PrepareForEval(ctx)
 	if err != nil {
@@ -130,7 +132,7 @@ func riskModules(fsys fs.FS, dir, prefix string, tests bool) (map[string]*ast.Mo
 		if prefix != "" {
 			file = path.Join(prefix, name)
 		}
-		m, err := ast.ParseModuleWithOpts(file, string(src), ast.ParserOptions{RegoVersion: ast.RegoV1, Capabilities: riskCapabilities()})
+		m, err := ast.ParseModuleWithOpts(file, string(src), ast.ParserOptions{RegoVersion: ast.RegoV1, Capabilities: lint.Capabilities()})
 		if err != nil {
 			return nil, fmt.Errorf("risk rules: %w", err)
 		}
@@ -138,31 +140,6 @@ func riskModules(fsys fs.FS, dir, prefix string, tests bool) (map[string]*ast.Mo
 	}
 	return modules, nil
 }
-
-// riskSandboxed are the builtins risk rules may not call: the same sandbox
-// as package lint's (whose capabilities are unexported): no network,
-// nothing from the process environment (opa.runtime would leak CI
-// secrets), no randomness and no clock, so that a plan is reproducible.
-var riskSandboxed = []string{"http.send", "net.", "opa.runtime", "rand.", "uuid.", "time.now_ns"}
-
-var riskCapabilities = sync.OnceValue(func() *ast.Capabilities {
-	caps := ast.CapabilitiesForThisVersion()
-	kept := caps.Builtins[:0:0]
-	for _, b := range caps.Builtins {
-		banned := false
-		for _, s := range riskSandboxed {
-			if b.Name == s || (strings.HasSuffix(s, ".") && strings.HasPrefix(b.Name, s)) {
-				banned = true
-			}
-		}
-		if !banned {
-			kept = append(kept, b)
-		}
-	}
-	caps.Builtins = kept
-	caps.AllowNet = []string{}
-	return caps
-})
 
 // Rating is the result of rating one input.
 type Rating struct {

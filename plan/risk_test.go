@@ -8,6 +8,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/govctl/govctl/lint"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/tester"
 )
@@ -19,7 +20,7 @@ func TestRiskRegoTests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	compiler := ast.NewCompiler().WithCapabilities(riskCapabilities()).WithDefaultRegoVersion(ast.RegoV1)
+	compiler := ast.NewCompiler().WithCapabilities(lint.Capabilities()).WithDefaultRegoVersion(ast.RegoV1)
 	ch, err := tester.NewRunner().
 		SetCompiler(compiler).
 		SetDefaultRegoVersion(ast.RegoV1).
