@@ -55,6 +55,10 @@ type Param struct {
 	Maximum     *float64 `json:"maximum,omitempty"`
 	Enum        []any    `json:"enum,omitempty"`
 	Description string   `json:"description,omitempty"`
+	// Looser says which way the parameter weakens its rule: "higher" (a
+	// maximum such as maxFirstCanaryStep) or "lower" (a minimum such as
+	// minApprovals); plan rates a loosening in prod as high risk.
+	Looser string `json:"looser,omitempty"`
 }
 
 // Example is a failing or passing case of a rule.
@@ -243,6 +247,12 @@ func parseParams(v any) ([]Param, []string) {
 			continue
 		}
 		p.Description, _ = spec["description"].(string)
+		if l, ok := spec["looser"]; ok {
+			p.Looser, _ = l.(string)
+			if p.Looser != "higher" && p.Looser != "lower" {
+				errs = append(errs, fmt.Sprintf("%s: looser %v: want higher or lower", name, l))
+			}
+		}
 		for _, bound := range []struct {
 			key string
 			dst **float64

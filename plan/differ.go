@@ -55,6 +55,34 @@ var SetLikeFields = map[string]string{
 // setElement is the path segment of an element of a set-like list.
 type setElement struct{}
 
+// NamedListFields are the ordered list fields, by name wherever they occur,
+// whose elements carry a unique `name` that the owning system documents as
+// their identity: their elements are matched by name, so that removing one
+// route shows as one removal, not as every later route shifting by one.
+// Lists not named here (workflow steps, whose names spell out values such
+// as a gate's threshold) stay positional.
+var NamedListFields = map[string]string{
+	"http":    "VirtualService HTTP routes (HTTPRoute.name)",
+	"tcp":     "VirtualService TCP routes",
+	"tls":     "VirtualService TLS routes",
+	"subsets": "DestinationRule subsets (Subset.name)",
+}
+
+// routeOrderFields are the named lists whose order matters: the first
+// matching route wins. Their order is compared too (orderSegment).
+var routeOrderFields = map[string]bool{"http": true, "tcp": true, "tls": true}
+
+// namedElement is the path segment of an element of a named list.
+type namedElement struct{ name string }
+
+// orderSegment is the path segment of a named list's order, reported only
+// when elements on both sides changed their relative order.
+type orderSegment struct{}
+
+// orderKey is where byNameOrdered keeps the names in order; it cannot be a
+// route name (names are DNS-ish labels).
+const orderKey = "\x00order"
+
 // diffTrees returns the differences between two generic trees, in path
 // order (map keys sorted, list positions ascending).
 //
@@ -72,12 +100,46 @@ type setElement struct{}
 // these two transformers gives exactly the paths and semantics above.
 func diffTrees(before, after any) []FieldDiff {
 	r := &fieldRecorder{}
+	named := func(x, y []any) bool { return namesOf(x) != nil && namesOf(y) != nil }
 	cmp.Equal(before, after,
 		cmp.Reporter(r),
 		cmp.FilterPath(isSetLikePath, cmp.Transformer("set", setOf)),
-		cmp.FilterPath(func(p cmp.Path) bool { return !isSetLikePath(p) }, cmp.Transformer("list", positions)),
+		cmp.FilterPath(func(p cmp.Path) bool { return isNamedListPath(p) && !isRouteList(p) }, cmp.FilterValues(named, cmp.Transformer("named", byName))),
+		cmp.FilterPath(isRouteList, cmp.FilterValues(named, cmp.Transformer("named", byNameOrdered))),
+		cmp.FilterPath(func(p cmp.Path) bool { return !isSetLikePath(p) && !isNamedListPath(p) }, cmp.Transformer("list", positions)),
+		// A listed field whose elements lack distinct names stays positional.
+		cmp.FilterPath(isNamedListPath, cmp.FilterValues(func(x, y []any) bool { return !named(x, y) }, cmp.Transformer("list", positions))),
 	)
 	return r.diffs
+}
+
+// namesOf returns the elements' names when every element is a map with a
+// distinct, non-empty string name; nil otherwise.
+func namesOf(l []any) []string {
+	names := make([]string, 0, len(l))
+	seen := map[string]bool{}
+	for _, e := range l {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return nil
+		}
+		n, ok := m["name"].(string)
+		if !ok || n == "" || seen[n] {
+			return nil
+		}
+		seen[n] = true
+		names = append(names, n)
+	}
+	return names
+}
+
+// byName is the named list transformer.
+func byName(l []any) map[string]any {
+	m := make(map[string]any, len(l))
+	for _, e := range l {
+		m[e.(map[string]any)["name"].(string)] = e
+	}
+	return m
 }
 
 // setOf is the set-like list transformer.
@@ -106,6 +168,66 @@ func canonicalJSON(v any) string {
 		return "!" + reflect.TypeOf(v).String()
 	}
 	return string(data)
+}
+
+// byNameOrdered is byName plus the names in order, for route lists.
+func byNameOrdered(l []any) map[string]any {
+	m := byName(l)
+	// A string, so that it is compared whole, not element by element.
+	m[orderKey] = strings.Join(namesOf(l), ", ")
+	return m
+}
+
+// reordered reports whether names on both sides appear in another
+// relative order; adding or removing a route alone is no reorder.
+func reordered(before, after []string) bool {
+	inAfter := map[string]bool{}
+	for _, n := range after {
+		inAfter[n] = true
+	}
+	inBefore := map[string]bool{}
+	for _, n := range before {
+		inBefore[n] = true
+	}
+	var a, b []string
+	for _, n := range before {
+		if inAfter[n] {
+			a = append(a, n)
+		}
+	}
+	for _, n := range after {
+		if inBefore[n] {
+			b = append(b, n)
+		}
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// isRouteList reports whether the list at p is a route list whose order
+// matters.
+func isRouteList(p cmp.Path) bool {
+	segs := segmentsOf(p)
+	if len(segs) == 0 {
+		return false
+	}
+	name, ok := segs[len(segs)-1].(string)
+	return ok && routeOrderFields[name]
+}
+
+// isNamedListPath reports whether the list at p is in NamedListFields.
+func isNamedListPath(p cmp.Path) bool {
+	segs := segmentsOf(p)
+	if len(segs) == 0 {
+		return false
+	}
+	name, ok := segs[len(segs)-1].(string)
+	_, listed := NamedListFields[name]
+	return ok && listed
 }
 
 // isSetLikePath reports whether the list at p is in SetLikeFields.
@@ -141,6 +263,13 @@ func (r *fieldRecorder) Report(rs cmp.Result) {
 	}
 	vx, vy := r.path.Last().Values()
 	segs := segmentsOf(r.path)
+	if len(segs) > 0 && segs[len(segs)-1] == (orderSegment{}) {
+		b, _ := valueOf(vx).(string)
+		a, _ := valueOf(vy).(string)
+		if !reordered(strings.Split(b, ", "), strings.Split(a, ", ")) {
+			return
+		}
+	}
 	d := FieldDiff{Path: formatPath(segs), segments: segs}
 	switch {
 	case !vx.IsValid():
@@ -173,6 +302,10 @@ func segmentsOf(p cmp.Path) []any {
 			switch {
 			case transform == "set":
 				segs = append(segs, setElement{})
+			case transform == "named" && s.Key().String() == orderKey:
+				segs = append(segs, orderSegment{})
+			case transform == "named":
+				segs = append(segs, namedElement{s.Key().String()})
 			case transform == "list" && s.Key().Kind() == reflect.Int:
 				segs = append(segs, int(s.Key().Int()))
 			default:
@@ -187,7 +320,8 @@ func segmentsOf(p cmp.Path) []any {
 // plainKey is a key written without quotes in a field path.
 var plainKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
-// formatPath writes segments as a jq-style path: a.b[0]["x.y"][].
+// formatPath writes segments as a jq-style path: a.b[0]["x.y"][], with
+// an element of a named list as http[name=canary].
 func formatPath(segs []any) string {
 	var b strings.Builder
 	for _, s := range segs {
@@ -205,6 +339,10 @@ func formatPath(segs []any) string {
 			b.WriteString("[" + strconv.Itoa(s) + "]")
 		case setElement:
 			b.WriteString("[]")
+		case namedElement:
+			b.WriteString("[name=" + s.name + "]")
+		case orderSegment:
+			b.WriteString(" (order)")
 		}
 	}
 	return b.String()

@@ -44,8 +44,20 @@ func TestDiffTrees(t *testing.T) {
 			name:   "ReorderedRoutesAreAChange",
 			before: "spec: {http: [{name: a}, {name: b}]}",
 			after:  "spec: {http: [{name: b}, {name: a}]}",
-			want: "~ spec.http[0].name: \"a\" → \"b\"\n" +
-				"~ spec.http[1].name: \"b\" → \"a\"\n",
+			want:   "~ spec.http (order): \"a, b\" → \"b, a\"\n",
+		},
+		{
+			name:   "RemovedRouteIsOneRemovalMatchedByName",
+			before: "spec: {http: [{name: a, timeout: 1s}, {name: b, timeout: 2s}, {name: c, timeout: 3s}]}",
+			after:  "spec: {http: [{name: a, timeout: 1s}, {name: c, timeout: 4s}]}",
+			want: "- spec.http[name=b]: {\"name\":\"b\",\"timeout\":\"2s\"}\n" +
+				"~ spec.http[name=c].timeout: \"3s\" → \"4s\"\n",
+		},
+		{
+			name:   "ReorderedSubsetsAreNoChange",
+			before: "spec: {subsets: [{name: stable}, {name: canary}]}",
+			after:  "spec: {subsets: [{name: canary}, {name: stable}]}",
+			want:   "",
 		},
 		{
 			name:   "ReorderedMiddlewareIsAChange",

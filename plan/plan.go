@@ -321,8 +321,16 @@ func Compute(ctx context.Context, opts Options) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("plan: render the specs: %w", err)
 	}
+	// Derived files (a Nacos index, an import bundle) summarise objects
+	// that are planned one by one; on the baseline side they are known by
+	// path, as a directory does not say what derived them.
+	derived := map[string]bool{}
 	var covered []render.Object
 	for _, o := range desired {
+		if o.Derived {
+			derived[o.Path] = true
+			continue
+		}
 		if opts.Scope.Includes(o.Target, o.Env) && opts.Baseline.Covers(o) {
 			covered = append(covered, o)
 		}
@@ -333,6 +341,9 @@ func Compute(ctx context.Context, opts Options) (*Plan, error) {
 	}
 	var baseInScope []render.Object
 	for _, o := range base {
+		if o.Derived || derived[o.Path] {
+			continue
+		}
 		if opts.Scope.Includes(o.Target, o.Env) {
 			baseInScope = append(baseInScope, o)
 		}

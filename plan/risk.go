@@ -275,14 +275,7 @@ func (r *Rater) rateChange(ctx context.Context, ch *Change, envs *environments) 
 	}
 	for i := range ch.Fields {
 		f := &ch.Fields[i]
-		segs := make([]any, len(f.segments))
-		for j, s := range f.segments {
-			if _, ok := s.(setElement); ok {
-				segs[j] = "[]"
-			} else {
-				segs[j] = s
-			}
-		}
+		segs := regoSegments(f.segments, ch.Before, ch.After)
 		extra := map[string]any{"path": f.Path, "segments": segs, "op": string(f.Op)}
 		if f.Op != FieldAdd {
 			extra["before"] = f.Before
@@ -328,4 +321,65 @@ func fieldEnv(ch *Change, segs []any) string {
 func lookup(tree any, key string) any {
 	m, _ := tree.(map[string]any)
 	return m[key]
+}
+
+// regoSegments turns a field's segments into what risk rules see: names,
+// positions and "[]" for a set element. An element of a named list becomes
+// its position, in the after tree where it exists (else the before tree),
+// so that rules can follow the segments into input.object.
+func regoSegments(segs []any, before, after any) []any {
+	out := make([]any, len(segs))
+	for i, s := range segs {
+		switch s := s.(type) {
+		case setElement:
+			out[i] = "[]"
+		case orderSegment:
+			out[i] = "(order)"
+		case namedElement:
+			out[i] = s.name
+			for _, tree := range []any{after, before} {
+				if pos, ok := positionOf(tree, out[:i], s.name); ok {
+					out[i] = pos
+					break
+				}
+			}
+		default:
+			out[i] = s
+		}
+	}
+	return out
+}
+
+// positionOf finds the position of the element named name in the list at
+// path in tree.
+func positionOf(tree any, path []any, name string) (int, bool) {
+	cur := tree
+	for _, seg := range path {
+		switch k := seg.(type) {
+		case string:
+			m, ok := cur.(map[string]any)
+			if !ok {
+				return 0, false
+			}
+			cur = m[k]
+		case int:
+			l, ok := cur.([]any)
+			if !ok || k >= len(l) {
+				return 0, false
+			}
+			cur = l[k]
+		default:
+			return 0, false
+		}
+	}
+	l, ok := cur.([]any)
+	if !ok {
+		return 0, false
+	}
+	for i, e := range l {
+		if m, ok := e.(map[string]any); ok && m["name"] == name {
+			return i, true
+		}
+	}
+	return 0, false
 }

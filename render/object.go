@@ -59,6 +59,10 @@ type Object struct {
 	// Raw, when set, is written as is (Nacos content in its declared format,
 	// bundle zips). No header is added to raw files.
 	Raw []byte `json:"-"`
+	// Derived marks a summary of other objects of the same render (an
+	// index, an import bundle): written to disk, but never planned on its
+	// own, since the objects it summarises are.
+	Derived bool `json:"derived,omitempty"`
 }
 
 // Renderer renders one target for the named environments of a model.

@@ -175,6 +175,8 @@ func newRootCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
 		newLintCmd(g, io),
 		newRulesCmd(g, io),
 		newTestCmd(g, io),
+		newPlanCmd(g, io),
+		newDiffCmd(g, io),
 		newApplyCmd(g, io),
 		newGateCmd(g, io),
 		newApprovalsCmd(g, io),

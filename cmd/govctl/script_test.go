@@ -1,12 +1,15 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -48,6 +51,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"cpdir":     cmdCopyDir,
+			"exitcode":  cmdExitCode,
 			"nacosfake": func(ts *testscript.TestScript, neg bool, args []string) { cmdNacosFake(t, ts, args) },
 			"nacosedit": cmdNacosEdit,
 			"promfake":  func(ts *testscript.TestScript, neg bool, args []string) { cmdPromFake(t, ts, args) },
@@ -140,4 +144,25 @@ func cmdPromFake(t *testing.T, ts *testscript.TestScript, args []string) {
 	}))
 	t.Cleanup(srv.Close)
 	ts.Setenv("PROM_URL", srv.URL)
+}
+
+// cmdExitCode runs a command and checks its exact exit status, for
+// contracts such as plan --detailed-exitcode's 2: exitcode N CMD ARGS...
+func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode N command [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("%s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
 }

@@ -68,3 +68,13 @@ test_diamond_is_not_a_cycle if {
 		"users": deps([]),
 	}}
 }
+
+test_a_cycle_beyond_16_calls_is_still_reported if {
+	names := [sprintf("s%02d", [i]) | some i in numbers.range(0, 69)]
+	ring := {"services": {name: deps([names[(i + 1) % 20]]) | some i, name in names}}
+	dep_001.violation == {{
+		"msg": "dependency cycle s00 → s01 → … → s00 (20 services call each other in cycles: s00, s01, s02, s03, s04, s05, s06, s07, s08, s09, s10, s11, s12, s13, s14, s15, s16, s17, s18, s19)",
+		"service": "s00",
+		"path": "dependencies.s01",
+	}} with input as ring
+}

@@ -39,3 +39,13 @@ test_the_shortest_chain_is_named if {
 	}}
 	{f.msg | some f in res_010.violation} == {"fallback lite depends on orders, the service it replaces (lite → b → orders): it fails together with it"} with input as spec
 }
+
+test_a_chain_beyond_16_calls_is_shortened if {
+	names := [sprintf("s%02d", [i]) | some i in numbers.range(0, 69)]
+	chain := {name: {"dependencies": {names[i + 1]: {}}} | some i, name in names; i < 19}
+	spec := {"services": object.union(chain, {
+		"s19": {"dependencies": {"orders": {}}},
+		"orders": {"dependencies": {}, "resilience": {"degradation": {"warnAt": 0.05, "degradeAt": 0.2, "fallbackTo": "s00"}}},
+	})}
+	{f.msg | some f in res_010.violation} == {"fallback s00 depends on orders, the service it replaces (s00 → … → orders): it fails together with it"} with input as spec
+}

@@ -105,18 +105,20 @@ func (Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([]r
 		}
 		objs = append(objs,
 			render.Object{
-				Target: render.TargetNacos,
-				Env:    env,
-				Path:   IndexPath(env),
-				ID:     render.Identity{Kind: KindIndex, Namespace: ns, Name: env},
-				Raw:    index,
+				Target:  render.TargetNacos,
+				Env:     env,
+				Path:    IndexPath(env),
+				ID:      render.Identity{Kind: KindIndex, Namespace: ns, Name: env},
+				Derived: true,
+				Raw:     index,
 			},
 			render.Object{
-				Target: render.TargetNacos,
-				Env:    env,
-				Path:   BundlePath(env),
-				ID:     render.Identity{Kind: KindBundle, Namespace: ns, Name: env},
-				Raw:    bundle,
+				Target:  render.TargetNacos,
+				Env:     env,
+				Path:    BundlePath(env),
+				ID:      render.Identity{Kind: KindBundle, Namespace: ns, Name: env},
+				Derived: true,
+				Raw:     bundle,
 			})
 	}
 	return objs, nil

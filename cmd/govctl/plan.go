@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/fatih/color"
+	"github.com/spf13/cobra"
+
+	"github.com/govctl/govctl/lint"
+	"github.com/govctl/govctl/plan"
+	"github.com/govctl/govctl/render"
+	"github.com/govctl/govctl/render/targets"
+	"github.com/govctl/govctl/schema"
+)
+
+// PlanOptions are the inputs of govctl plan.
+type PlanOptions struct {
+	*GlobalOptions
+	GitHubOptions
+	IO               *IOStreams
+	Base             string
+	Against          string
+	Nacos            string
+	Username         string
+	PasswordStdin    bool
+	Format           string
+	Comment          bool
+	DetailedExitCode bool
+	Targets          []string
+}
+
+func newPlanCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
+	opts := &PlanOptions{GlobalOptions: g, IO: io}
+	cmd := &cobra.Command{
+		Use:   "plan (--base REF | --against DIR | --nacos URL)",
+		Short: "Show what a change will do, field by field, ranked by risk",
+		Long: `Plan renders the spec and compares the result with a baseline: the same spec
+directory at a git ref (read from the repository without touching the work
+tree), a directory of earlier output, or the live Nacos entries of one
+environment. Objects are matched by identity and compared field by field;
+every change gets a risk (low, medium, high) with a reason. Changes to the
+lint policies (a rule disabled, a severity lowered, a threshold loosened) are
+planned too.
+
+--comment posts the markdown plan as one sticky comment on the pull request
+(GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH; GITHUB_API_URL for GitHub
+Enterprise), updating the comment of an earlier run. A failed comment is
+reported but changes neither the printed plan nor the exit code.
+
+--detailed-exitcode: 0 no changes, 2 changes, 1 error (as terraform plan).`,
+		Example: `  govctl plan --base origin/main
+  govctl plan --against deploy/
+  govctl plan --env prod --nacos http://nacos:8848
+  govctl plan --base origin/main --format markdown --comment
+  govctl plan --base origin/main --detailed-exitcode`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return planRun(cmd, opts) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Base, "base", "", "git ref to compare with (e.g. origin/main)")
+	f.StringVar(&opts.Against, "against", "", "directory of earlier `govctl render` output to compare with")
+	f.StringVar(&opts.Nacos, "nacos", "", "Nacos server to compare the environment's entries with (needs --env)")
+	f.StringVar(&opts.Username, "username", "", "Nacos user, with --nacos")
+	f.BoolVar(&opts.PasswordStdin, "password-stdin", false, "read the Nacos password from standard input")
+	f.StringVarP(&opts.Format, "format", "f", "text", "output format: text, markdown or json")
+	f.BoolVar(&opts.Comment, "comment", false, "post the plan as a sticky pull-request comment (GitHub Actions)")
+	f.BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "exit 0 without changes, 2 with changes, 1 on error")
+	f.StringSliceVarP(&opts.Targets, "target", "t", nil, "limit to these targets")
+	opts.GitHubOptions.addFlags(cmd)
+	return cmd
+}
+
+// planRender renders everything plan compares: every target for every
+// environment, and the lint policy in force per environment.
+func planRender(topts targets.Options) plan.RenderFunc {
+	return func(ctx context.Context, m *schema.Model) ([]render.Object, error) {
+		objs, err := targets.Render(ctx, m, m.EnvironmentNames(), topts)
+		if err != nil {
+			return nil, err
+		}
+		settings, err := lint.Rules(ctx, m, lint.Options{})
+		if err != nil {
+			return nil, err
+		}
+		for _, env := range m.EnvironmentNames() {
+			for _, s := range settings {
+				params, looser := map[string]any{}, map[string]string{}
+				for _, p := range s.Params {
+					params[p.Name] = p.Value
+					if p.Looser != "" {
+						looser[p.Name] = p.Looser
+					}
+				}
+				objs = append(objs, plan.PolicyObject(env, s.Rule.ID, plan.LintRuleSetting{
+					Enabled: s.AppliesIn(env), Severity: string(s.Severity), Params: params, Looser: looser,
+				}))
+			}
+		}
+		return objs, nil
+	}
+}
+
+func planRun(cmd *cobra.Command, opts *PlanOptions) error {
+	ctx := cmd.Context()
+	n := 0
+	for _, b := range []string{opts.Base, opts.Against, opts.Nacos} {
+		if b != "" {
+			n++
+		}
+	}
+	if n != 1 {
+		return errors.New("plan needs exactly one baseline: --base REF, --against DIR or --nacos URL")
+	}
+	if opts.Comment && opts.Format != "markdown" {
+		return errors.New("--comment posts markdown: add --format markdown")
+	}
+	reporter, err := plan.NewReporter(opts.Format, !color.NoColor && opts.Format == "text")
+	if err != nil {
+		return err
+	}
+	ts, err := targets.Parse(opts.Targets)
+	if err != nil {
+		return err
+	}
+	m, err := loadModel(ctx, opts.GlobalOptions, nil)
+	if err != nil {
+		return err
+	}
+	scope := render.Scope{Targets: ts}
+	if opts.Env != "" {
+		if _, err := m.Resolve(opts.Env); err != nil {
+			return err
+		}
+		scope.Envs = []string{opts.Env, ""}
+	}
+	topts := targets.Options{}
+	topts.GitHub.SpecDir = workflowSpecDir(opts.Dir)
+	renderFunc := planRender(topts)
+
+	var baseline plan.Baseline
+	switch {
+	case opts.Base != "":
+		baseline = plan.NewGitBaseline(opts.Dir, opts.Base, renderFunc)
+	case opts.Against != "":
+		baseline = plan.NewDirBaseline(opts.Against)
+	default:
+		if opts.Env == "" {
+			return errors.New("--nacos compares one environment: add --env")
+		}
+		client, err := nacosClient(opts.IO, opts.Nacos, opts.Username, opts.PasswordStdin)
+		if err != nil {
+			return err
+		}
+		baseline = plan.NewNacosBaseline(client, opts.Nacos, opts.Env)
+		scope = render.Scope{Envs: []string{opts.Env}, Targets: []render.Target{render.TargetNacos}}
+	}
+	p, err := plan.Compute(ctx, plan.Options{Model: m, Render: renderFunc, Baseline: baseline, Scope: scope})
+	if err != nil {
+		return err
+	}
+	var body strings.Builder
+	if err := reporter.Report(&body, p); err != nil {
+		return err
+	}
+	fmt.Fprint(opts.IO.Out, body.String())
+	if opts.Comment {
+		if err := postPlanComment(ctx, opts, p, body.String()); err != nil {
+			// The plan is printed and the exit code stays what the plan
+			// says: a comment is a convenience, not the result.
+			fmt.Fprintf(opts.IO.ErrOut, "govctl: warning: plan not posted as a PR comment: %v\n", err)
+		}
+	}
+	if opts.DetailedExitCode && p.HasChanges() {
+		return &exitError{code: 2}
+	}
+	return nil
+}
+
+// postPlanComment creates or updates the pull request's plan comment.
+func postPlanComment(ctx context.Context, opts *PlanOptions, p *plan.Plan, body string) error {
+	event := os.Getenv("GITHUB_EVENT_PATH")
+	if event == "" {
+		return errors.New("GITHUB_EVENT_PATH is not set: --comment runs inside GitHub Actions on a pull_request event")
+	}
+	repo, pr, err := plan.PullRequestFromEvent(event)
+	if err != nil {
+		return err
+	}
+	if opts.Repo != "" {
+		repo = opts.Repo
+	}
+	client, err := opts.client()
+	if err != nil {
+		return err
+	}
+	res, err := plan.UpsertComment(ctx, client, repo, pr, plan.PlanMarker(p.Platform), body, plan.CommentOptions{})
+	if err != nil {
+		return err
+	}
+	if !opts.Quiet {
+		fmt.Fprintf(opts.IO.ErrOut, "plan comment %s: %s\n", res.Action, res.URL)
+	}
+	return nil
+}
