@@ -386,9 +386,37 @@ func (l *loader) addCUE(err error) {
 		k := strings.Join(e.Path(), ".")
 		best[k] = max(best[k], messageRank(e))
 	}
+	// A value outside an enum ("fatal" for error | warning | info) fails
+	// against each choice; one line listing the choices says it better.
+	choices := map[string][]string{}
+	for _, e := range all {
+		format, args := e.Msg()
+		if m := literalConflict.FindStringSubmatch(fmt.Sprintf(format, args...)); m != nil {
+			k := strings.Join(e.Path(), ".")
+			choices[k] = append(choices[k], m[1])
+		}
+	}
+	collapsed := map[string]bool{}
 	for _, e := range all {
 		if messageRank(e) < best[strings.Join(e.Path(), ".")] {
 			continue
+		}
+		k := strings.Join(e.Path(), ".")
+		if c := choices[k]; len(c) > 1 {
+			if collapsed[k] {
+				continue
+			}
+			collapsed[k] = true
+			format, args := e.Msg()
+			m := literalConflict.FindStringSubmatch(fmt.Sprintf(format, args...))
+			sort.Strings(c)
+			ce := collapsedError{msg: fmt.Sprintf("%s is not one of %s", m[2], strings.Join(c, " | ")), pos: e.Position(), path: e.Path()}
+			for _, o := range all {
+				if strings.Join(o.Path(), ".") == k {
+					ce.inputs = append(ce.inputs, o.InputPositions()...)
+				}
+			}
+			e = ce
 		}
 		sels := unquote(e.Path())
 		path := dotted(sels)
@@ -427,6 +455,24 @@ func (l *loader) addCUE(err error) {
 		l.errs.Errors = append(l.errs.Errors, &Error{Pos: pos, Path: path, Msg: l.explainMsg(sels, msg), Also: also})
 	}
 }
+
+// literalConflict is a conflict between a schema choice and a user value.
+var literalConflict = regexp.MustCompile(`^conflicting values ("[^"]*") and ("[^"]*")$`)
+
+// collapsedError is one message standing for several CUE errors at one
+// path; it keeps their path and input positions.
+type collapsedError struct {
+	msg    string
+	pos    token.Pos
+	path   []string
+	inputs []token.Pos
+}
+
+func (c collapsedError) Position() token.Pos         { return c.pos }
+func (c collapsedError) InputPositions() []token.Pos { return c.inputs }
+func (c collapsedError) Error() string               { return c.msg }
+func (c collapsedError) Path() []string              { return c.path }
+func (c collapsedError) Msg() (string, []any)        { return "%s", []any{c.msg} }
 
 var typeConflict = regexp.MustCompile(`^conflicting values (.+ and (int|float|number|string|bool|bytes|null)|(int|float|number|string|bool|bytes|null) and .+) \(mismatched`)
 
