@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -50,11 +51,13 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"cpdir":     cmdCopyDir,
-			"exitcode":  cmdExitCode,
-			"nacosfake": func(ts *testscript.TestScript, neg bool, args []string) { cmdNacosFake(t, ts, args) },
-			"nacosedit": cmdNacosEdit,
-			"promfake":  func(ts *testscript.TestScript, neg bool, args []string) { cmdPromFake(t, ts, args) },
+			"cpdir":          cmdCopyDir,
+			"exitcode":       cmdExitCode,
+			"nacosfake":      func(ts *testscript.TestScript, neg bool, args []string) { cmdNacosFake(t, ts, args) },
+			"nacosedit":      cmdNacosEdit,
+			"promfake":       func(ts *testscript.TestScript, neg bool, args []string) { cmdPromFake(t, ts, args) },
+			"githubfake":     func(ts *testscript.TestScript, neg bool, args []string) { cmdGitHubFake(t, ts, args) },
+			"githubcomments": cmdGitHubComments,
 		},
 	})
 }
@@ -164,5 +167,101 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+}
+
+// fakeComment is an issue comment held by the GitHub fake.
+type fakeComment struct {
+	ID   int64  `json:"id"`
+	Body string `json:"body"`
+	User struct {
+		Login string `json:"login"`
+		Type  string `json:"type"`
+	} `json:"user"`
+	HTMLURL string `json:"html_url"`
+}
+
+// githubFake is a small in-process GitHub REST API: the token's user and
+// one pull request's issue comments, as go-github calls them.
+type githubFake struct {
+	mu        sync.Mutex
+	comments  []*fakeComment
+	forbidden bool
+}
+
+var githubFakes sync.Map // work dir → *githubFake
+
+// cmdGitHubFake starts the fake and sets GITHUB_API_URL: githubfake
+// [forbidden]. PR acme/shop#7 starts with a person's comment that quotes
+// the plan marker.
+func cmdGitHubFake(t *testing.T, ts *testscript.TestScript, args []string) {
+	f := &githubFake{forbidden: len(args) == 1 && args[0] == "forbidden"}
+	human := &fakeComment{ID: 100, Body: "Looks good. The bot's comment starts with <!-- govctl:plan:shop -->, ignore it."}
+	human.User.Login, human.User.Type = "carol", "User"
+	f.comments = append(f.comments, human)
+	srv := httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(srv.Close)
+	githubFakes.Store(ts.Getenv("WORK"), f)
+	ts.Setenv("GITHUB_API_URL", srv.URL+"/api/v3/")
+}
+
+func (f *githubFake) serve(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	if r.Header.Get("Authorization") != "Bearer test-token" {
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"message":"Bad credentials"}`)
+		return
+	}
+	const comments = "/api/v3/repos/acme/shop/issues/7/comments"
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/api/v3/user":
+		fmt.Fprint(w, `{"login":"govctl-bot","type":"User"}`)
+	case r.Method == http.MethodGet && r.URL.Path == comments:
+		json.NewEncoder(w).Encode(f.comments)
+	case f.forbidden:
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"message":"Resource not accessible by integration"}`)
+	case r.Method == http.MethodPost && r.URL.Path == comments:
+		var in fakeComment
+		json.NewDecoder(r.Body).Decode(&in)
+		c := &fakeComment{ID: int64(200 + len(f.comments)), Body: in.Body}
+		c.User.Login, c.User.Type = "govctl-bot", "User"
+		c.HTMLURL = fmt.Sprintf("https://github.example/acme/shop/pull/7#issuecomment-%d", c.ID)
+		f.comments = append(f.comments, c)
+		w.WriteHeader(http.StatusCreated)
+		json.NewEncoder(w).Encode(c)
+	case r.Method == http.MethodPatch && strings.HasPrefix(r.URL.Path, "/api/v3/repos/acme/shop/issues/comments/"):
+		id, _ := strconv.ParseInt(strings.TrimPrefix(r.URL.Path, "/api/v3/repos/acme/shop/issues/comments/"), 10, 64)
+		var in fakeComment
+		json.NewDecoder(r.Body).Decode(&in)
+		for _, c := range f.comments {
+			if c.ID == id {
+				c.Body = in.Body
+				json.NewEncoder(w).Encode(c)
+				return
+			}
+		}
+		w.WriteHeader(http.StatusNotFound)
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"message":"Not Found"}`)
+	}
+}
+
+// cmdGitHubComments prints the fake's comments, one line each: id, author
+// and the first line of the body.
+func cmdGitHubComments(ts *testscript.TestScript, neg bool, args []string) {
+	v, ok := githubFakes.Load(ts.Getenv("WORK"))
+	if !ok {
+		ts.Fatalf("githubcomments: no githubfake started")
+	}
+	f := v.(*githubFake)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range f.comments {
+		first, _, _ := strings.Cut(c.Body, "\n")
+		fmt.Fprintf(ts.Stdout(), "%d %s %s\n", c.ID, c.User.Login, first)
 	}
 }
