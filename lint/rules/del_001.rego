@@ -17,6 +17,7 @@
 #       type: object
 #       additionalProperties: {type: integer, minimum: 0}
 #       default: {prod: 2, staging: 1}
+#       looser: lower
 #       description: The minimum approvals per environment tier; tiers not listed need none.
 #   examples:
 #     fail: |
@@ -32,7 +33,7 @@ violation contains f if {
 	approvals := object.get(input.environment, "approvals", 0)
 	approvals < minimum
 	f := {
-		"msg": sprintf("%s (tier %s) requires %d approvals, fewer than %d", [input.environment.name, input.environment.tier, approvals, minimum]),
+		"msg": sprintf("%s requires %d approval(s), below the minimum %d for tier %s", [input.environment.name, approvals, minimum, input.environment.tier]),
 		"path": sprintf("environments.%s.approvals", [input.environment.name]),
 	}
 }

@@ -8,7 +8,7 @@ env(tier, approvals) := {"environment": {"name": tier, "tier": tier, "approvals"
 
 test_single_approval_in_prod_fails if {
 	del_001.violation == {{
-		"msg": "prod (tier prod) requires 1 approvals, fewer than 2",
+		"msg": "prod requires 1 approval(s), below the minimum 2 for tier prod",
 		"path": "environments.prod.approvals",
 	}} with input as env("prod", 1)
 		with data.govctl.params as defaults

@@ -16,6 +16,7 @@
 #     maxErrorRate:
 #       type: number
 #       default: 0.005
+#       looser: higher
 #       minimum: 0
 #       maximum: 1
 #       description: The highest canary error rate, as a fraction, that may pass the gate.

@@ -25,7 +25,7 @@ violation contains f if {
 	reviewers := {lower(r) | some r in object.get(input.environment, "reviewers", [])}
 	count(reviewers) < approvals
 	f := {
-		"msg": sprintf("%s requires %d approvals but lists %d distinct reviewers %v: it can never be approved", [input.environment.name, approvals, count(reviewers), sort(reviewers)]),
+		"msg": sprintf("%s requires %d approval(s) but lists %d distinct reviewer(s) %v: it can never be approved", [input.environment.name, approvals, count(reviewers), sort(reviewers)]),
 		"path": sprintf("environments.%s.reviewers", [input.environment.name]),
 	}
 }

@@ -6,7 +6,7 @@ env(approvals, reviewers) := {"environment": {"name": "prod", "tier": "prod", "a
 
 test_too_few_reviewers_fail if {
 	del_003.violation == {{
-		"msg": `prod requires 2 approvals but lists 1 distinct reviewers ["alice"]: it can never be approved`,
+		"msg": `prod requires 2 approval(s) but lists 1 distinct reviewer(s) ["alice"]: it can never be approved`,
 		"path": "environments.prod.reviewers",
 	}} with input as env(2, ["alice", "Alice"])
 }

@@ -15,6 +15,7 @@
 #     maxReviewers:
 #       type: integer
 #       default: 6
+#       looser: higher
 #       minimum: 1
 #       description: The most reviewers an environment may list (GitHub's limit is 6).
 #   examples:

@@ -31,7 +31,7 @@ violation contains f if {
 	some name, svc in input.services
 	not "metrics" in svc.middleware
 	f := {
-		"msg": sprintf("no metrics middleware in %s (tier %s): the service's requests are not measured", [input.environment.name, input.environment.tier]),
+		"msg": sprintf("no metrics middleware in %v: the service's requests are not measured", [svc.middleware]),
 		"service": name,
 		"path": "middleware",
 	}

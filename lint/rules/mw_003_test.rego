@@ -11,7 +11,7 @@ spec(tier, middleware) := {
 
 test_prod_without_metrics_fails if {
 	mw_003.violation == {{
-		"msg": "no metrics middleware in prod (tier prod): the service's requests are not measured",
+		"msg": `no metrics middleware in ["recovery", "tracing", "logging"]: the service's requests are not measured`,
 		"service": "orders",
 		"path": "middleware",
 	}} with input as spec("prod", ["recovery", "tracing", "logging"])

@@ -17,6 +17,7 @@
 #     minSampling:
 #       type: number
 #       default: 0
+#       looser: lower
 #       minimum: 0
 #       maximum: 1
 #       description: The sampling rate must be above this fraction.

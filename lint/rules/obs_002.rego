@@ -16,6 +16,7 @@
 #     maxP99ToTimeoutRatio:
 #       type: number
 #       default: 1
+#       looser: higher
 #       minimum: 0
 #       description: >-
 #         The p99 objective must be below this fraction of the service's

@@ -17,6 +17,7 @@
 #     maxIntervalToTTLRatio:
 #       type: number
 #       default: 1
+#       looser: higher
 #       minimum: 0
 #       description: >-
 #         The health-check interval must be below this fraction of the TTL;

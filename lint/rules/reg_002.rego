@@ -16,6 +16,7 @@
 #     maxHeartbeatToTTLRatio:
 #       type: number
 #       default: 1
+#       looser: higher
 #       minimum: 0
 #       description: >-
 #         The heartbeat must be below this fraction of the TTL; 1 means

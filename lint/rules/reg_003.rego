@@ -17,6 +17,7 @@
 #     minFactor:
 #       type: number
 #       default: 3
+#       looser: lower
 #       minimum: 1
 #       description: How many health-check intervals must fit into deregisterAfter.
 #   examples:

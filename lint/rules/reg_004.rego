@@ -15,6 +15,7 @@
 #     maxTimeoutToIntervalRatio:
 #       type: number
 #       default: 1
+#       looser: higher
 #       minimum: 0
 #       description: >-
 #         The timeout must be below this fraction of the interval; 1 means

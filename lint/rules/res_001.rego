@@ -37,8 +37,8 @@ violation contains f if {
 	not svc.resilience.circuitBreaker
 	f := {
 		"msg": sprintf(
-			"calls %s but has no circuit breaker in %s: a failing dependency exhausts this service and the failure cascades",
-			[concat(", ", sort(object.keys(svc.dependencies))), input.environment.name],
+			"calls %s but has no circuit breaker: a failing dependency exhausts this service and the failure cascades",
+			[concat(", ", sort(object.keys(svc.dependencies)))],
 		),
 		"service": name,
 		"path": "resilience.circuitBreaker",

@@ -16,7 +16,7 @@ spec(tier, resilience) := {
 
 test_caller_without_breaker_fails_in_prod if {
 	res_001.violation == {{
-		"msg": "calls payments, users but has no circuit breaker in prod: a failing dependency exhausts this service and the failure cascades",
+		"msg": "calls payments, users but has no circuit breaker: a failing dependency exhausts this service and the failure cascades",
 		"service": "orders",
 		"path": "resilience.circuitBreaker",
 	}} with input as spec("prod", {})

@@ -17,6 +17,7 @@
 #     maxTimeoutRatio:
 #       type: number
 #       default: 1
+#       looser: higher
 #       minimum: 0
 #       description: >-
 #         A dependency's timeout may be at most this fraction of the caller's

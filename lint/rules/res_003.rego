@@ -18,11 +18,13 @@
 #     minMinRequests:
 #       type: integer
 #       default: 50
+#       looser: lower
 #       minimum: 1
 #       description: The smallest minRequests a breaker may have.
 #     maxErrorThreshold:
 #       type: number
 #       default: 0.5
+#       looser: higher
 #       minimum: 0
 #       maximum: 1
 #       description: The largest error ratio at which a breaker may open.

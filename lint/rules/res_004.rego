@@ -17,6 +17,7 @@
 #     maxRetryBudgetRatio:
 #       type: number
 #       default: 1
+#       looser: higher
 #       minimum: 0
 #       description: >-
 #         attempts × perTryTimeout may use at most this fraction of the
@@ -40,8 +41,8 @@ violation contains f if {
 	budget > time.parse_duration_ns(deadline) * params.maxRetryBudgetRatio
 	f := {
 		"msg": sprintf(
-			"%d attempts × perTryTimeout %s to %s exceed %s: the last retry is never sent",
-			[retries.attempts, retries.perTryTimeout, dep, limit(what, deadline)],
+			"retries to %s: attempts %d × perTryTimeout %s exceeds %s: the last retry is never sent",
+			[dep, retries.attempts, retries.perTryTimeout, limit(what, deadline)],
 		),
 		"service": name,
 		"path": sprintf("dependencies.%s.retries", [dep]),

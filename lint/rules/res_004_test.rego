@@ -10,7 +10,7 @@ retries(attempts, per_try) := {"attempts": attempts, "perTryTimeout": per_try, "
 
 test_retries_beyond_timeout_fail if {
 	res_004.violation == {{
-		"msg": "3 attempts × perTryTimeout 300ms to payments exceed the call's timeout 500ms: the last retry is never sent",
+		"msg": "retries to payments: attempts 3 × perTryTimeout 300ms exceeds the call's timeout 500ms: the last retry is never sent",
 		"service": "orders",
 		"path": "dependencies.payments.retries",
 	}} with input as spec({"timeout": "500ms", "retries": retries(3, "300ms")})
@@ -19,7 +19,7 @@ test_retries_beyond_timeout_fail if {
 
 test_call_without_timeout_is_bounded_by_the_service if {
 	res_004.violation == {{
-		"msg": "4 attempts × perTryTimeout 300ms to payments exceed the service's own timeout 1s: the last retry is never sent",
+		"msg": "retries to payments: attempts 4 × perTryTimeout 300ms exceeds the service's own timeout 1s: the last retry is never sent",
 		"service": "orders",
 		"path": "dependencies.payments.retries",
 	}} with input as spec({"retries": retries(4, "300ms")})
@@ -40,7 +40,7 @@ test_no_retries_pass if {
 
 test_custom_ratio if {
 	res_004.violation == {{
-		"msg": "2 attempts × perTryTimeout 300ms to payments exceed 0.5 × the call's timeout 800ms: the last retry is never sent",
+		"msg": "retries to payments: attempts 2 × perTryTimeout 300ms exceeds 0.5 × the call's timeout 800ms: the last retry is never sent",
 		"service": "orders",
 		"path": "dependencies.payments.retries",
 	}} with input as spec({"timeout": "800ms", "retries": retries(2, "300ms")})

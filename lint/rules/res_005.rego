@@ -18,6 +18,7 @@
 #     maxAmplification:
 #       type: number
 #       default: 10
+#       looser: higher
 #       minimum: 1
 #       description: >-
 #         The largest number of tries one request may cause at the end of any
@@ -52,102 +53,70 @@ plain := {name: {callee | some callee in callees; tries(name, callee) == 1} | so
 
 plain_reach := {name: reachable(plain, {name}) | some name, _ in plain}
 
-# hops[v][y][t] is a service that v reaches through calls without retries
-# and that calls y with t > 1 tries. Each hop at least doubles the tries, so
-# a path whose proper prefixes stay within the limit has at most
-# log2(limit) + 1 hops.
-hops := {v: {y: {t: min({u | some u in retrying; tries(u, y) == t}) |
-	some u in retrying
-	t := tries(u, y)
-	t > 1
-} |
-	some y in {y | some u in reach; some y in calls[u]}
-	retrying := {u | some u in reach; tries(u, y) > 1}
-	count(retrying) > 0
-} |
-	some v, reach in plain_reach
+retrying := {name: {callee: t | some callee in callees; t := tries(name, callee); t > 1} | some name, callees in calls}
+
+retried_by := {callee: {caller: t | some caller, callees in retrying; t := callees[callee]} | some callee, _ in calls}
+
+# forward(s)[k] holds the [service, tries] states a request at s reaches
+# with k + 1 retrying calls, the first a call of s itself; only states within
+# the limit are extended, so the first state past it ends each path. Each
+# retrying call at least doubles the tries, so 12 levels are exact for limits
+# below 4096; the states are few (at most limit tries per service), however
+# many paths lead to them.
+forward(s) := [l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12] if {
+	l1 := {[y, t] | some y, t in retrying[s]}
+	l2 := advance(l1)
+	l3 := advance(l2)
+	l4 := advance(l3)
+	l5 := advance(l4)
+	l6 := advance(l5)
+	l7 := advance(l6)
+	l8 := advance(l7)
+	l9 := advance(l8)
+	l10 := advance(l9)
+	l11 := advance(l10)
+	l12 := advance(l11)
 }
 
-hops_into := {y: {v: ts | some v, row in hops; ts := row[y]} | some y, _ in calls}
-
-# candidates_k[s][y] holds [tries, hops] for the paths from s to y that start
-# with a retrying call of s, make k retrying calls and whose every proper
-# prefix stays within the limit. within_k keeps, per s, y and number of tries
-# within the limit, one path, which the next level extends: there are at most
-# limit such numbers, so the levels stay small however many paths there are.
-candidates_1 := {s: {y: {[t, [[s, y, t]]]} | some y in callees; t := tries(s, y); t > 1} | some s, callees in calls}
-
-extend(within) := {s: {y: {[p * t, array.concat(path, [[u, y, t]])] |
-	some v, ts in hops_into[y]
-	some t, u in ts
-	some p, path in ends[v]
-} |
-	some y in {y | some v, _ in ends; some y, _ in hops[v]}
-} |
-	some s, ends in within
+advance(level) := {[y, p * t] |
+	some p in {p | some [_, p] in level; p <= limit}
+	closure := union({plain_reach[v] | some [v, q] in level; q == p})
+	some u in closure
+	some y, t in retrying[u]
 }
 
-within(candidates) := {s: {y: products |
-	some y, found in row
-	products := {p: min({path | some [q, path] in found; q == p}) |
-		some [p, _] in found
-		p <= limit
-	}
-	count(products) > 0
-} |
-	some s, row in candidates
+states := {s: forward(s) | some s, _ in calls}
+
+# exceeding[s][y] is [tries, k] of the most amplifying state past the limit
+# that s reaches at y (the fewest calls among equals). A path back to its own
+# start is a dependency cycle, GOV-DEP-001's finding. Sorting groups the
+# states by service without a scan per service.
+exceeding := {s: {e[0]: [0 - e[1], e[2]] | some i, e in sorted; first_of_group(sorted, i)} |
+	some s, found in states
+	sorted := sort([[y, 0 - p, k] |
+		some k, level in found
+		some [y, p] in level
+		p > limit
+		y != s
+	])
 }
 
-candidates_2 := extend(within(candidates_1))
+first_of_group(_, i) if i == 0
 
-candidates_3 := extend(within(candidates_2))
+first_of_group(sorted, i) if sorted[i - 1][0] != sorted[i][0]
 
-candidates_4 := extend(within(candidates_3))
-
-candidates_5 := extend(within(candidates_4))
-
-candidates_6 := extend(within(candidates_5))
-
-candidates_7 := extend(within(candidates_6))
-
-candidates_8 := extend(within(candidates_7))
-
-candidates_9 := extend(within(candidates_8))
-
-candidates_10 := extend(within(candidates_9))
-
-candidates_11 := extend(within(candidates_10))
-
-candidates_12 := extend(within(candidates_11))
-
-retry_levels := [
-	candidates_1, candidates_2, candidates_3, candidates_4, candidates_5, candidates_6,
-	candidates_7, candidates_8, candidates_9, candidates_10, candidates_11, candidates_12,
-]
-
-# A path back to its own start is a dependency cycle, GOV-DEP-001's finding.
-exceeding contains [s, y, p, path] if {
-	some level in retry_levels
-	some s, row in level
-	some y, found in row
-	some [p, path] in found
-	p > limit
-	s != y
-}
-
-exceeds contains [s, y] if some [s, y, _, _] in exceeding
+exceeds_at := {y: {s | some s, ends in exceeding; ends[y]} | some y, _ in calls}
 
 # A path is reported on its innermost start: when a service s calls also
 # exceeds the limit at y, by itself or through calls without retries, the
 # finding belongs further in.
 violation contains f if {
-	some [s, y] in exceeds
+	some s, ends in exceeding
+	some y, [total, k] in ends
 	every callee in calls[s] {
-		every u in plain_reach[callee] {
-			not [u, y] in exceeds
-		}
+		count(plain_reach[callee] & exceeds_at[y]) == 0
 	}
-	[total, path] := max({[p, path] | some [s2, y2, p, path] in exceeding; s2 == s; y2 == y})
+	path := trail(s, k, y, total)
 	f := {
 		"msg": sprintf(
 			"retry amplification along %s is %d (%s tries): one request at %s can reach %s %d times, above the limit %v",
@@ -156,6 +125,40 @@ violation contains f if {
 		"service": s,
 		"path": sprintf("dependencies.%s.retries", [path[0][1]]),
 	}
+}
+
+# trail rebuilds the retrying calls [caller, callee, tries] of one path from s
+# that reaches y with the given tries after k + 1 retrying calls, walking the
+# states back one call at a time (at most 12).
+trail(s, k, y, total) := path if {
+	found := states[s]
+	t1 := back(s, found, [k, y, total, []])
+	t2 := back(s, found, t1)
+	t3 := back(s, found, t2)
+	t4 := back(s, found, t3)
+	t5 := back(s, found, t4)
+	t6 := back(s, found, t5)
+	t7 := back(s, found, t6)
+	t8 := back(s, found, t7)
+	t9 := back(s, found, t8)
+	t10 := back(s, found, t9)
+	t11 := back(s, found, t10)
+	[_, _, _, path] := back(s, found, t11)
+}
+
+back(_, _, [k, y, p, path]) := [k, y, p, path] if k < 0
+
+back(s, _, [k, y, p, path]) := [-1, s, 1, array.concat([[s, y, p]], path)] if k == 0
+
+back(_, found, [k, y, p, path]) := [k - 1, v, q, array.concat([[u, y, t]], path)] if {
+	k > 0
+	[v, q, u, t] := min({[v, q, u, t] |
+		some u, t in retried_by[y]
+		some [v, q] in found[k - 1]
+		q * t == p
+		q <= limit
+		u in plain_reach[v]
+	})
 }
 
 # chain lists the services along the retrying calls and a direct call without
@@ -174,12 +177,74 @@ link(path, i, caller, callee) := [callee] if {
 } else := ["…", caller, callee]
 
 # levels lists what starts reach in g by distance: levels[k] holds the nodes
-# k calls away, up to 64. graph.reachable is not used on call graphs: it
+# k calls away, up to 64, in blocks of eight so that a shallow graph stops
+# after the first block. graph.reachable is not used on call graphs: it
 # expands a node again each time it was queued, which is exponential on a
 # large graph with cycles, and it cannot measure distance.
-levels(g, starts) := [l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12, l13, l14, l15, l16, l17, l18, l19, l20, l21, l22, l23, l24, l25, l26, l27, l28, l29, l30, l31, l32, l33, l34, l35, l36, l37, l38, l39, l40, l41, l42, l43, l44, l45, l46, l47, l48, l49, l50, l51, l52, l53, l54, l55, l56, l57, l58, l59, l60, l61, l62, l63, l64] if {
-	l0 := starts
-	[l1, s1] := next_level(g, l0, l0)
+levels(g, starts) := array.concat([starts], block_1(g, starts, starts))
+
+block_1(g, frontier, seen) := array.concat(found, more_1(g, found[7], reached)) if {
+	[found, reached] := eight_levels(g, frontier, seen)
+}
+
+more_1(_, frontier, _) := [] if count(frontier) == 0
+
+more_1(g, frontier, seen) := block_2(g, frontier, seen) if count(frontier) > 0
+
+block_2(g, frontier, seen) := array.concat(found, more_2(g, found[7], reached)) if {
+	[found, reached] := eight_levels(g, frontier, seen)
+}
+
+more_2(_, frontier, _) := [] if count(frontier) == 0
+
+more_2(g, frontier, seen) := block_3(g, frontier, seen) if count(frontier) > 0
+
+block_3(g, frontier, seen) := array.concat(found, more_3(g, found[7], reached)) if {
+	[found, reached] := eight_levels(g, frontier, seen)
+}
+
+more_3(_, frontier, _) := [] if count(frontier) == 0
+
+more_3(g, frontier, seen) := block_4(g, frontier, seen) if count(frontier) > 0
+
+block_4(g, frontier, seen) := array.concat(found, more_4(g, found[7], reached)) if {
+	[found, reached] := eight_levels(g, frontier, seen)
+}
+
+more_4(_, frontier, _) := [] if count(frontier) == 0
+
+more_4(g, frontier, seen) := block_5(g, frontier, seen) if count(frontier) > 0
+
+block_5(g, frontier, seen) := array.concat(found, more_5(g, found[7], reached)) if {
+	[found, reached] := eight_levels(g, frontier, seen)
+}
+
+more_5(_, frontier, _) := [] if count(frontier) == 0
+
+more_5(g, frontier, seen) := block_6(g, frontier, seen) if count(frontier) > 0
+
+block_6(g, frontier, seen) := array.concat(found, more_6(g, found[7], reached)) if {
+	[found, reached] := eight_levels(g, frontier, seen)
+}
+
+more_6(_, frontier, _) := [] if count(frontier) == 0
+
+more_6(g, frontier, seen) := block_7(g, frontier, seen) if count(frontier) > 0
+
+block_7(g, frontier, seen) := array.concat(found, more_7(g, found[7], reached)) if {
+	[found, reached] := eight_levels(g, frontier, seen)
+}
+
+more_7(_, frontier, _) := [] if count(frontier) == 0
+
+more_7(g, frontier, seen) := block_8(g, frontier, seen) if count(frontier) > 0
+
+block_8(g, frontier, seen) := found if {
+	[found, _] := eight_levels(g, frontier, seen)
+}
+
+eight_levels(g, l0, s0) := [[l1, l2, l3, l4, l5, l6, l7, l8], s8] if {
+	[l1, s1] := next_level(g, l0, s0)
 	[l2, s2] := next_level(g, l1, s1)
 	[l3, s3] := next_level(g, l2, s2)
 	[l4, s4] := next_level(g, l3, s3)
@@ -187,62 +252,6 @@ levels(g, starts) := [l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12, l13
 	[l6, s6] := next_level(g, l5, s5)
 	[l7, s7] := next_level(g, l6, s6)
 	[l8, s8] := next_level(g, l7, s7)
-	[l9, s9] := next_level(g, l8, s8)
-	[l10, s10] := next_level(g, l9, s9)
-	[l11, s11] := next_level(g, l10, s10)
-	[l12, s12] := next_level(g, l11, s11)
-	[l13, s13] := next_level(g, l12, s12)
-	[l14, s14] := next_level(g, l13, s13)
-	[l15, s15] := next_level(g, l14, s14)
-	[l16, s16] := next_level(g, l15, s15)
-	[l17, s17] := next_level(g, l16, s16)
-	[l18, s18] := next_level(g, l17, s17)
-	[l19, s19] := next_level(g, l18, s18)
-	[l20, s20] := next_level(g, l19, s19)
-	[l21, s21] := next_level(g, l20, s20)
-	[l22, s22] := next_level(g, l21, s21)
-	[l23, s23] := next_level(g, l22, s22)
-	[l24, s24] := next_level(g, l23, s23)
-	[l25, s25] := next_level(g, l24, s24)
-	[l26, s26] := next_level(g, l25, s25)
-	[l27, s27] := next_level(g, l26, s26)
-	[l28, s28] := next_level(g, l27, s27)
-	[l29, s29] := next_level(g, l28, s28)
-	[l30, s30] := next_level(g, l29, s29)
-	[l31, s31] := next_level(g, l30, s30)
-	[l32, s32] := next_level(g, l31, s31)
-	[l33, s33] := next_level(g, l32, s32)
-	[l34, s34] := next_level(g, l33, s33)
-	[l35, s35] := next_level(g, l34, s34)
-	[l36, s36] := next_level(g, l35, s35)
-	[l37, s37] := next_level(g, l36, s36)
-	[l38, s38] := next_level(g, l37, s37)
-	[l39, s39] := next_level(g, l38, s38)
-	[l40, s40] := next_level(g, l39, s39)
-	[l41, s41] := next_level(g, l40, s40)
-	[l42, s42] := next_level(g, l41, s41)
-	[l43, s43] := next_level(g, l42, s42)
-	[l44, s44] := next_level(g, l43, s43)
-	[l45, s45] := next_level(g, l44, s44)
-	[l46, s46] := next_level(g, l45, s45)
-	[l47, s47] := next_level(g, l46, s46)
-	[l48, s48] := next_level(g, l47, s47)
-	[l49, s49] := next_level(g, l48, s48)
-	[l50, s50] := next_level(g, l49, s49)
-	[l51, s51] := next_level(g, l50, s50)
-	[l52, s52] := next_level(g, l51, s51)
-	[l53, s53] := next_level(g, l52, s52)
-	[l54, s54] := next_level(g, l53, s53)
-	[l55, s55] := next_level(g, l54, s54)
-	[l56, s56] := next_level(g, l55, s55)
-	[l57, s57] := next_level(g, l56, s56)
-	[l58, s58] := next_level(g, l57, s57)
-	[l59, s59] := next_level(g, l58, s58)
-	[l60, s60] := next_level(g, l59, s59)
-	[l61, s61] := next_level(g, l60, s60)
-	[l62, s62] := next_level(g, l61, s61)
-	[l63, s63] := next_level(g, l62, s62)
-	[l64, _] := next_level(g, l63, s63)
 }
 
 next_level(g, frontier, seen) := [found, (seen | found)] if {

@@ -79,3 +79,28 @@ test_calls_without_retries_are_shown_in_the_path if {
 	{f.msg | some f in res_005.violation} == {"retry amplification along gateway → orders → … → payments → users is 16 (4 × 4 tries): one request at gateway can reach users 16 times, above the limit 10"} with input as longer
 		with data.govctl.params as defaults
 }
+
+test_each_end_is_reported_with_its_most_amplifying_path if {
+	spec := {"services": {
+		"a": {"dependencies": {"b": call(3), "c": call(2)}},
+		"b": {"dependencies": {"d": call(3), "e": call(3)}},
+		"c": {"dependencies": {"d": call(3)}},
+		"d": {"dependencies": {}},
+		"e": {"dependencies": {}},
+	}}
+	{f.msg | some f in res_005.violation} == {
+		"retry amplification along a → b → d is 16 (4 × 4 tries): one request at a can reach d 16 times, above the limit 10",
+		"retry amplification along a → b → e is 16 (4 × 4 tries): one request at a can reach e 16 times, above the limit 10",
+	} with input as spec
+		with data.govctl.params as defaults
+}
+
+# The search follows call chains of any depth up to 64 calls, in blocks of
+# eight: these chains end in each block, and the last runs past the limit.
+test_the_search_follows_up_to_64_calls if {
+	every length in [5, 10, 18, 26, 34, 42, 50, 60, 70] {
+		chain := {sprintf("n%02d", [i]): {sprintf("n%02d", [i + 1])} | some i in numbers.range(0, length - 1)}
+		found := {x | some level in res_005.levels(chain, {"n00"}); some x in level}
+		count(found) == min([length, 64]) + 1
+	}
+}

@@ -17,6 +17,7 @@
 #     maxFallbackTimeoutRatio:
 #       type: number
 #       default: 1
+#       looser: higher
 #       minimum: 0
 #       description: >-
 #         The fallback timeout must be below this fraction of the service's

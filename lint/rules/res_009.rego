@@ -32,7 +32,7 @@ violation contains f if {
 	svc.exposure.public == true
 	not svc.resilience.rateLimit
 	f := {
-		"msg": sprintf("public service has no rate limit in %s: any burst from the internet reaches it and its dependencies", [input.environment.name]),
+		"msg": "public service has no rate limit: any burst from the internet reaches it and its dependencies",
 		"service": name,
 		"path": "resilience.rateLimit",
 	}

@@ -11,7 +11,7 @@ spec(tier, public, resilience) := {
 
 test_public_without_rate_limit_fails_in_prod if {
 	res_009.violation == {{
-		"msg": "public service has no rate limit in prod: any burst from the internet reaches it and its dependencies",
+		"msg": "public service has no rate limit: any burst from the internet reaches it and its dependencies",
 		"service": "gateway",
 		"path": "resilience.rateLimit",
 	}} with input as spec("prod", true, {})

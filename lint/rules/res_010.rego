@@ -33,12 +33,20 @@ hard := {name: {callee |
 	some name, svc in input.services
 }
 
+hard_callers := {callee: {caller | some caller, callees in hard; callee in callees} | some callee, _ in hard}
+
+# Distances over hard dependencies, from a service and to a service; each is
+# computed only for the services a finding needs.
+from_distances[x] := distances(hard, x) if some x, _ in hard
+
+to_distances[x] := distances(hard_callers, x) if some x, _ in hard
+
 violation contains f if {
 	some name, svc in input.services
 	fallback := svc.resilience.degradation.fallbackTo
 	fallback != name
-	name in reachable(hard, {fallback})
-	chain := path_of(fallback, name)
+	from_distances[fallback][name]
+	chain := shortest_path(fallback, name)
 	f := {
 		"msg": sprintf("fallback %s depends on %s, the service it replaces (%s): it fails together with it", [fallback, name, concat(" → ", chain)]),
 		"service": name,
@@ -46,35 +54,88 @@ violation contains f if {
 	}
 }
 
-path_of(start, end) := walk if {
-	walk := shortest_path(start, end)
-} else := [start, "…", end]
-
 # shortest_path returns the shortest chain of hard dependencies from start to
-# end, preferring alphabetically first services at each step. Only services
-# on some path from start to end take part.
+# end, preferring alphabetically first services at each step.
 shortest_path(start, end) := walk if {
-	callers := {y: {x | some x, ys in hard; y in ys} | some y, _ in hard}
-	nodes := reachable(hard, {start}) & reachable(callers, {end})
-	g := {x: {y | some y in hard[x]; y in nodes} | some x in nodes}
-	back := {y: {x | some x in callers[y]; x in nodes} | some y in nodes}
-	from := distances(g, start)
-	to := distances(back, end)
+	from := from_distances[start]
+	to := to_distances[end]
 	steps := {x: next |
-		some x in nodes
-		from[x] + to[x] == from[end]
-		next := {y | x != end; y := min({y | some y in g[x]; from[y] == from[x] + 1; to[y] == to[x] - 1})}
+		some x, d in from
+		d + to[x] == from[end]
+		next := {y | x != end; y := min({y | some y in hard[x]; from[y] == d + 1; to[y] == to[x] - 1})}
 	}
 	some walk in graph.reachable_paths(steps, {start})
 }
 
 # levels lists what starts reach in g by distance: levels[k] holds the nodes
-# k calls away, up to 64. graph.reachable is not used on call graphs: it
+# k calls away, up to 64, in blocks of eight so that a shallow graph stops
+# after the first block. graph.reachable is not used on call graphs: it
 # expands a node again each time it was queued, which is exponential on a
 # large graph with cycles, and it cannot measure distance.
-levels(g, starts) := [l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12, l13, l14, l15, l16, l17, l18, l19, l20, l21, l22, l23, l24, l25, l26, l27, l28, l29, l30, l31, l32, l33, l34, l35, l36, l37, l38, l39, l40, l41, l42, l43, l44, l45, l46, l47, l48, l49, l50, l51, l52, l53, l54, l55, l56, l57, l58, l59, l60, l61, l62, l63, l64] if {
-	l0 := starts
-	[l1, s1] := next_level(g, l0, l0)
+levels(g, starts) := array.concat([starts], block_1(g, starts, starts))
+
+block_1(g, frontier, seen) := array.concat(found, more_1(g, found[7], reached)) if {
+	[found, reached] := eight_levels(g, frontier, seen)
+}
+
+more_1(_, frontier, _) := [] if count(frontier) == 0
+
+more_1(g, frontier, seen) := block_2(g, frontier, seen) if count(frontier) > 0
+
+block_2(g, frontier, seen) := array.concat(found, more_2(g, found[7], reached)) if {
+	[found, reached] := eight_levels(g, frontier, seen)
+}
+
+more_2(_, frontier, _) := [] if count(frontier) == 0
+
+more_2(g, frontier, seen) := block_3(g, frontier, seen) if count(frontier) > 0
+
+block_3(g, frontier, seen) := array.concat(found, more_3(g, found[7], reached)) if {
+	[found, reached] := eight_levels(g, frontier, seen)
+}
+
+more_3(_, frontier, _) := [] if count(frontier) == 0
+
+more_3(g, frontier, seen) := block_4(g, frontier, seen) if count(frontier) > 0
+
+block_4(g, frontier, seen) := array.concat(found, more_4(g, found[7], reached)) if {
+	[found, reached] := eight_levels(g, frontier, seen)
+}
+
+more_4(_, frontier, _) := [] if count(frontier) == 0
+
+more_4(g, frontier, seen) := block_5(g, frontier, seen) if count(frontier) > 0
+
+block_5(g, frontier, seen) := array.concat(found, more_5(g, found[7], reached)) if {
+	[found, reached] := eight_levels(g, frontier, seen)
+}
+
+more_5(_, frontier, _) := [] if count(frontier) == 0
+
+more_5(g, frontier, seen) := block_6(g, frontier, seen) if count(frontier) > 0
+
+block_6(g, frontier, seen) := array.concat(found, more_6(g, found[7], reached)) if {
+	[found, reached] := eight_levels(g, frontier, seen)
+}
+
+more_6(_, frontier, _) := [] if count(frontier) == 0
+
+more_6(g, frontier, seen) := block_7(g, frontier, seen) if count(frontier) > 0
+
+block_7(g, frontier, seen) := array.concat(found, more_7(g, found[7], reached)) if {
+	[found, reached] := eight_levels(g, frontier, seen)
+}
+
+more_7(_, frontier, _) := [] if count(frontier) == 0
+
+more_7(g, frontier, seen) := block_8(g, frontier, seen) if count(frontier) > 0
+
+block_8(g, frontier, seen) := found if {
+	[found, _] := eight_levels(g, frontier, seen)
+}
+
+eight_levels(g, l0, s0) := [[l1, l2, l3, l4, l5, l6, l7, l8], s8] if {
+	[l1, s1] := next_level(g, l0, s0)
 	[l2, s2] := next_level(g, l1, s1)
 	[l3, s3] := next_level(g, l2, s2)
 	[l4, s4] := next_level(g, l3, s3)
@@ -82,70 +143,11 @@ levels(g, starts) := [l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12, l13
 	[l6, s6] := next_level(g, l5, s5)
 	[l7, s7] := next_level(g, l6, s6)
 	[l8, s8] := next_level(g, l7, s7)
-	[l9, s9] := next_level(g, l8, s8)
-	[l10, s10] := next_level(g, l9, s9)
-	[l11, s11] := next_level(g, l10, s10)
-	[l12, s12] := next_level(g, l11, s11)
-	[l13, s13] := next_level(g, l12, s12)
-	[l14, s14] := next_level(g, l13, s13)
-	[l15, s15] := next_level(g, l14, s14)
-	[l16, s16] := next_level(g, l15, s15)
-	[l17, s17] := next_level(g, l16, s16)
-	[l18, s18] := next_level(g, l17, s17)
-	[l19, s19] := next_level(g, l18, s18)
-	[l20, s20] := next_level(g, l19, s19)
-	[l21, s21] := next_level(g, l20, s20)
-	[l22, s22] := next_level(g, l21, s21)
-	[l23, s23] := next_level(g, l22, s22)
-	[l24, s24] := next_level(g, l23, s23)
-	[l25, s25] := next_level(g, l24, s24)
-	[l26, s26] := next_level(g, l25, s25)
-	[l27, s27] := next_level(g, l26, s26)
-	[l28, s28] := next_level(g, l27, s27)
-	[l29, s29] := next_level(g, l28, s28)
-	[l30, s30] := next_level(g, l29, s29)
-	[l31, s31] := next_level(g, l30, s30)
-	[l32, s32] := next_level(g, l31, s31)
-	[l33, s33] := next_level(g, l32, s32)
-	[l34, s34] := next_level(g, l33, s33)
-	[l35, s35] := next_level(g, l34, s34)
-	[l36, s36] := next_level(g, l35, s35)
-	[l37, s37] := next_level(g, l36, s36)
-	[l38, s38] := next_level(g, l37, s37)
-	[l39, s39] := next_level(g, l38, s38)
-	[l40, s40] := next_level(g, l39, s39)
-	[l41, s41] := next_level(g, l40, s40)
-	[l42, s42] := next_level(g, l41, s41)
-	[l43, s43] := next_level(g, l42, s42)
-	[l44, s44] := next_level(g, l43, s43)
-	[l45, s45] := next_level(g, l44, s44)
-	[l46, s46] := next_level(g, l45, s45)
-	[l47, s47] := next_level(g, l46, s46)
-	[l48, s48] := next_level(g, l47, s47)
-	[l49, s49] := next_level(g, l48, s48)
-	[l50, s50] := next_level(g, l49, s49)
-	[l51, s51] := next_level(g, l50, s50)
-	[l52, s52] := next_level(g, l51, s51)
-	[l53, s53] := next_level(g, l52, s52)
-	[l54, s54] := next_level(g, l53, s53)
-	[l55, s55] := next_level(g, l54, s54)
-	[l56, s56] := next_level(g, l55, s55)
-	[l57, s57] := next_level(g, l56, s56)
-	[l58, s58] := next_level(g, l57, s57)
-	[l59, s59] := next_level(g, l58, s58)
-	[l60, s60] := next_level(g, l59, s59)
-	[l61, s61] := next_level(g, l60, s60)
-	[l62, s62] := next_level(g, l61, s61)
-	[l63, s63] := next_level(g, l62, s62)
-	[l64, _] := next_level(g, l63, s63)
 }
 
 next_level(g, frontier, seen) := [found, (seen | found)] if {
 	found := {y | some x in frontier; some y in g[x]; not y in seen}
 }
-
-# reachable is every node starts reach in g, starts included.
-reachable(g, starts) := {x | some level in levels(g, starts); some x in level}
 
 # distances maps every node start reaches in g to the length of its shortest
 # path from start.

@@ -40,12 +40,25 @@ test_the_shortest_chain_is_named if {
 	{f.msg | some f in res_010.violation} == {"fallback lite depends on orders, the service it replaces (lite → b → orders): it fails together with it"} with input as spec
 }
 
-test_a_chain_beyond_16_calls_is_shortened if {
-	names := [sprintf("s%02d", [i]) | some i in numbers.range(0, 69)]
+test_a_long_chain_is_named_in_full if {
+	names := [sprintf("s%02d", [i]) | some i in numbers.range(0, 19)]
 	chain := {name: {"dependencies": {names[i + 1]: {}}} | some i, name in names; i < 19}
 	spec := {"services": object.union(chain, {
 		"s19": {"dependencies": {"orders": {}}},
 		"orders": {"dependencies": {}, "resilience": {"degradation": {"warnAt": 0.05, "degradeAt": 0.2, "fallbackTo": "s00"}}},
 	})}
-	{f.msg | some f in res_010.violation} == {"fallback s00 depends on orders, the service it replaces (s00 → … → orders): it fails together with it"} with input as spec
+	{f.msg | some f in res_010.violation} == {sprintf(
+		"fallback s00 depends on orders, the service it replaces (%s → orders): it fails together with it",
+		[concat(" → ", names)],
+	)} with input as spec
+}
+
+# The search follows call chains of any depth up to 64 calls, in blocks of
+# eight: these chains end in each block, and the last runs past the limit.
+test_the_search_follows_up_to_64_calls if {
+	every length in [5, 10, 18, 26, 34, 42, 50, 60, 70] {
+		chain := {sprintf("n%02d", [i]): {sprintf("n%02d", [i + 1])} | some i in numbers.range(0, length - 1)}
+		found := {x | some level in res_010.levels(chain, {"n00"}); some x in level}
+		count(found) == min([length, 64]) + 1
+	}
 }

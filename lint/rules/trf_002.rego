@@ -15,6 +15,7 @@
 #     maxFirstCanaryStep:
 #       type: number
 #       default: 30
+#       looser: higher
 #       minimum: 0
 #       maximum: 100
 #       description: The largest share of traffic, in percent, of the first canary step.
