@@ -758,7 +758,10 @@ func (l *loader) checkLayerReferences(m *Model, self, prefix string, layer *node
 	if fb := layer.get("resilience", "degradation", "fallbackTo"); fb != nil {
 		to, _ := fb.value.(string)
 		p := prefix + ".resilience.degradation.fallbackTo"
-		if m.Services[to] == nil {
+		switch {
+		case to == self:
+			l.errs.add(m.mustPos(p), p, "service %q falls back to itself; name the service that serves when it degrades", self)
+		case m.Services[to] == nil:
 			l.errs.add(m.mustPos(p), p, "fallback to undefined service %q%s", to, DidYouMean(to, svcNames))
 		}
 	}
