@@ -3,11 +3,9 @@ package istio
 import (
 	"bytes"
 	"flag"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
 	"testing"
+
+	"github.com/govctl/govctl/internal/testutil"
 
 	"github.com/govctl/govctl/render"
 )
@@ -26,39 +24,7 @@ func TestGoldenFiles(t *testing.T) {
 	if err != nil {
 		t.Fatalf("encode: %v", err)
 	}
-	if *update {
-		if err := os.RemoveAll(goldenDir); err != nil {
-			t.Fatal(err)
-		}
-		writeFiles(t, goldenDir, objs)
-		return
-	}
-	want := map[string]bool{}
-	for _, f := range files {
-		want[f.Path] = true
-		golden, err := os.ReadFile(filepath.Join(goldenDir, filepath.FromSlash(f.Path)))
-		if err != nil {
-			t.Errorf("%s: %v (run go test -update)", f.Path, err)
-			continue
-		}
-		if !bytes.Equal(golden, f.Data) {
-			t.Errorf("%s differs from its golden file (run go test -update and review the diff):\n%s", f.Path, f.Data)
-		}
-	}
-	var stale []string
-	_ = filepath.WalkDir(goldenDir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(goldenDir, p)
-			if !want[filepath.ToSlash(rel)] {
-				stale = append(stale, rel)
-			}
-		}
-		return nil
-	})
-	sort.Strings(stale)
-	for _, s := range stale {
-		t.Errorf("%s: golden file for a file no longer rendered (run go test -update)", s)
-	}
+	testutil.GoldenFiles(t, goldenDir, files, *update)
 }
 
 // TestRenderIsDeterministic renders twice, from two loads of the spec, and

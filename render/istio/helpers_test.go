@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/govctl/govctl/internal/testutil"
+
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/schema"
 )
@@ -24,22 +26,7 @@ func loadShop(t *testing.T) *schema.Model {
 
 // loadSpec writes a spec directory of the given files and loads it.
 func loadSpec(t *testing.T, files map[string]string) *schema.Model {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	m, err := schema.Load(context.Background(), dir)
-	if err != nil {
-		t.Fatalf("load spec: %v", err)
-	}
-	return m
+	return testutil.LoadSpec(t, files)
 }
 
 // platformCUE is a small platform for behaviour tests: dev (PERMISSIVE, no

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/govctl/govctl/internal/testutil"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -62,22 +62,7 @@ func bootstrapOf(t *testing.T, objs []render.Object, env, service string) conf.B
 
 // loadSpec writes a spec directory from files and loads it.
 func loadSpec(t *testing.T, files map[string]string) *schema.Model {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	m, err := schema.Load(context.Background(), dir)
-	if err != nil {
-		t.Fatalf("load spec: %v", err)
-	}
-	return m
+	return testutil.LoadSpec(t, files)
 }
 
 // minimalPlatform is a platform with one environment and no config centre.
@@ -92,50 +77,7 @@ environments: dev: {tier: "dev"}
 
 func TestShopGolden(t *testing.T) {
 	_, files := renderFiles(t, loadShop(t))
-	golden := filepath.Join("testdata", "golden")
-	if *update {
-		if err := os.RemoveAll(golden); err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range files {
-			p := filepath.Join(golden, filepath.FromSlash(f.Path))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return
-	}
-	var want []string
-	err := filepath.WalkDir(golden, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(golden, p)
-		want = append(want, filepath.ToSlash(rel))
-		return err
-	})
-	if err != nil {
-		t.Fatalf("read golden files (run with -update to create them): %v", err)
-	}
-	var got []string
-	for _, f := range files {
-		got = append(got, f.Path)
-		data, err := os.ReadFile(filepath.Join(golden, filepath.FromSlash(f.Path)))
-		if err != nil {
-			t.Errorf("%s: %v (run with -update)", f.Path, err)
-			continue
-		}
-		if diff := cmp.Diff(string(data), string(f.Data)); diff != "" {
-			t.Errorf("%s differs from its golden file (-golden +rendered; run with -update if intended):\n%s", f.Path, diff)
-		}
-	}
-	slices.Sort(want)
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("rendered paths differ from the golden files (-golden +rendered):\n%s", diff)
-	}
+	testutil.GoldenFiles(t, filepath.Join("testdata", "golden"), files, *update)
 }
 
 func TestRenderIsDeterministic(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"io/fs"
 	"net/url"
 	"os"
 	"os/exec"
@@ -14,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/govctl/govctl/internal/testutil"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -42,22 +43,7 @@ func loadShop(t *testing.T) *schema.Model {
 
 // loadSpec writes a spec directory from files and loads it.
 func loadSpec(t *testing.T, files map[string]string) *schema.Model {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	m, err := schema.Load(context.Background(), dir)
-	if err != nil {
-		t.Fatalf("load spec: %v", err)
-	}
-	return m
+	return testutil.LoadSpec(t, files)
 }
 
 // nacosPlatform is a platform with one environment and Nacos as its config
@@ -115,50 +101,12 @@ func TestShopGoldenFiles(t *testing.T) {
 	if err != nil {
 		t.Fatalf("encode: %v", err)
 	}
-	if *update {
-		if err := os.RemoveAll(goldenDir); err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range files {
-			p := filepath.Join(goldenDir, filepath.FromSlash(f.Path))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return
-	}
-	want := map[string]bool{}
 	for _, f := range files {
-		want[f.Path] = true
 		if !f.Raw {
 			t.Errorf("%s: not written as raw bytes", f.Path)
 		}
-		golden, err := os.ReadFile(filepath.Join(goldenDir, filepath.FromSlash(f.Path)))
-		if err != nil {
-			t.Errorf("%s: %v (run go test ./render/nacos -run TestShopGoldenFiles -update)", f.Path, err)
-			continue
-		}
-		if !bytes.Equal(golden, f.Data) {
-			t.Errorf("%s differs from its golden file (run go test -update and review the diff):\n%s", f.Path, f.Data)
-		}
 	}
-	var stale []string
-	_ = filepath.WalkDir(goldenDir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(goldenDir, p)
-			if !want[filepath.ToSlash(rel)] {
-				stale = append(stale, rel)
-			}
-		}
-		return nil
-	})
-	sort.Strings(stale)
-	for _, s := range stale {
-		t.Errorf("%s: golden file for a file no longer rendered (run go test -update)", s)
-	}
+	testutil.GoldenFiles(t, goldenDir, files, *update)
 }
 
 func TestEnvironmentOverlaysMergeIntoTheBaseConfig(t *testing.T) {
