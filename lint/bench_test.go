@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/govctl/govctl/internal/testgen"
+	"github.com/govctl/govctl/render/targets"
 	"github.com/govctl/govctl/schema"
 )
 
@@ -85,4 +87,56 @@ func BenchmarkLint(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkLintGenerated measures a whole `govctl lint` of a generated
+// platform after loading: every environment, with the rendered objects
+// (rendering included, as the CLI does), and a pre-commit run reporting
+// on one service file. 1000 services are skipped under -short.
+func BenchmarkLintGenerated(b *testing.B) {
+	ctx := context.Background()
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			if n > 100 && testing.Short() {
+				b.Skipf("%d services: skipped under -short", n)
+			}
+			dir := b.TempDir()
+			if err := testgen.Write(dir, testgen.Options{Services: n, Seed: 1}); err != nil {
+				b.Fatal(err)
+			}
+			b.Chdir(dir)
+			m := load(b, ".")
+			envs := m.EnvironmentNames()
+			file := m.Services[m.ServiceNames()[0]].Pos.File
+			for _, tc := range []struct {
+				name    string
+				objects bool
+				files   []string
+			}{
+				{"model", false, nil},
+				{"objects", true, nil},
+				{"one-file", true, []string{file}},
+			} {
+				b.Run(tc.name, func(b *testing.B) {
+					var findings int
+					for b.Loop() {
+						opts := Options{Now: fixedNow, Files: tc.files}
+						if tc.objects {
+							objs, err := targets.Render(ctx, m, envs, targets.Options{})
+							if err != nil {
+								b.Fatal(err)
+							}
+							opts.Objects = objs
+						}
+						res, err := Lint(ctx, m, opts)
+						if err != nil {
+							b.Fatal(err)
+						}
+						findings = len(res.Findings)
+					}
+					b.ReportMetric(float64(findings), "findings")
+				})
+			}
+		})
+	}
 }

@@ -263,7 +263,12 @@ func (m *Model) Explain(service, env string) ([]ExplainLine, error) {
 		names := m.ServiceNames()
 		return nil, fmt.Errorf("unknown service %q%s", service, DidYouMean(service, names))
 	}
-	svc, v, errs := m.resolveService(service, env)
+	// A model read from the cache holds no CUE values; explain needs them.
+	full, err := m.evaluated()
+	if err != nil {
+		return nil, err
+	}
+	svc, v, errs := full.resolveService(service, env)
 	if len(errs) > 0 {
 		l := &ErrorList{Dir: m.Dir, Errors: errs}
 		return nil, l.err()

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/fatih/color"
@@ -37,6 +38,13 @@ type GlobalOptions struct {
 	Env     string
 	NoColor bool
 	Quiet   bool
+	// NoCache loads the spec without reading or writing the model cache.
+	NoCache bool
+	// CPUProfile is where a CPU profile of the command is written (hidden
+	// flag, for performance work).
+	CPUProfile string
+	// stopProfile ends the CPU profile; nil when none is running.
+	stopProfile func()
 }
 
 // exitError carries an exit code other than 1 (plan's 2 for changes) or a
@@ -64,6 +72,9 @@ func run(args []string, io *IOStreams) int {
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
 	err := root.Execute()
+	if g.stopProfile != nil {
+		g.stopProfile()
+	}
 	if err == nil {
 		return 0
 	}
@@ -120,6 +131,23 @@ func flatten(err error) []error {
 	return []error{err}
 }
 
+// startCPUProfile starts a CPU profile written to path and returns the
+// function that stops it and closes the file.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
+
 func plural(n int) string {
 	if n == 1 {
 		return ""
@@ -157,10 +185,18 @@ func newRootCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
   govctl plan --base origin/main`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRun: func(cmd *cobra.Command, args []string) {
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			if g.NoColor || os.Getenv("NO_COLOR") != "" || !io.IsTerminal {
 				color.NoColor = true
 			}
+			if g.CPUProfile != "" {
+				stop, err := startCPUProfile(g.CPUProfile)
+				if err != nil {
+					return err
+				}
+				g.stopProfile = stop
+			}
+			return nil
 		},
 	}
 	root.CompletionOptions.HiddenDefaultCmd = false
@@ -169,6 +205,9 @@ func newRootCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
 	f.StringVar(&g.Env, "env", "", "environment (default: all environments)")
 	f.BoolVar(&g.NoColor, "no-color", false, "disable colour (also NO_COLOR)")
 	f.BoolVarP(&g.Quiet, "quiet", "q", false, "print only errors")
+	f.BoolVar(&g.NoCache, "no-cache", false, "neither read nor write the cache of loaded specs (under the user cache dir)")
+	f.StringVar(&g.CPUProfile, "cpuprofile", "", "write a CPU profile of the command to `file`")
+	_ = f.MarkHidden("cpuprofile")
 	root.AddCommand(
 		newValidateCmd(g, io),
 		newRenderCmd(g, io),
