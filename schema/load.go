@@ -513,6 +513,8 @@ func (l *loader) explainMsg(sels []string, msg string) string {
 		return fmt.Sprintf("required field is missing (want %s)", want)
 	case msg == "field is required but not present":
 		return "required field is missing"
+	case msg == "import failed":
+		return "import failed: the package is not in CUE's standard library, not vendored under cue.mod/pkg/<import path> and not a dependency the CUE module registry could provide"
 	}
 	return msg
 }
