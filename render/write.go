@@ -26,6 +26,18 @@ type Scope struct {
 	Envs []string
 }
 
+// ScopeFor is the scope of a render of targets (all when empty) for one
+// environment (all when env is empty). Files that span environments (deploy
+// workflows) stay inside a one-environment scope: rendering one environment
+// renders them too.
+func ScopeFor(targets []Target, env string) Scope {
+	s := Scope{Targets: targets}
+	if env != "" {
+		s.Envs = []string{env, ""}
+	}
+	return s
+}
+
 // Includes reports whether a file of target and env is inside the scope.
 func (s Scope) Includes(target Target, env string) bool {
 	return (len(s.Targets) == 0 || slices.Contains(s.Targets, target)) &&

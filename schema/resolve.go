@@ -253,7 +253,7 @@ type ExplainLine struct {
 }
 
 // Explain lists every resolved field of a service in an environment with
-// the layer and file:line that set it, in the schema's field order.
+// the layer and file:line that set it, sorted by path.
 func (m *Model) Explain(service, env string) ([]ExplainLine, error) {
 	if _, ok := m.Environments[env]; !ok {
 		_, err := m.Resolve(env)
@@ -298,23 +298,9 @@ func (m *Model) Explain(service, env string) ([]ExplainLine, error) {
 		if err != nil {
 			return
 		}
-		lines = append(lines, ExplainLine{Path: path, Value: string(b), Origin: svc.leafOrigin(path)})
+		lines = append(lines, ExplainLine{Path: path, Value: string(b), Origin: svc.Origin(path)})
 	}
 	walk(v, nil)
-	return lines, nil
-}
-
-// leafOrigin is Origin for a leaf, falling back to the nearest struct a
-// layer set when the leaf itself is a default inside that struct.
-func (s *Service) leafOrigin(path string) Origin {
-	if o, ok := s.prov[path]; ok {
-		return o
-	}
-	return Origin{Layer: LayerSchema}
-}
-
-// ExplainOrder sorts lines by path; Explain keeps the schema's order, which
-// reads better, so this exists for callers that want a stable lexical one.
-func ExplainOrder(lines []ExplainLine) {
 	sort.Slice(lines, func(i, j int) bool { return lines[i].Path < lines[j].Path })
+	return lines, nil
 }

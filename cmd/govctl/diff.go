@@ -43,16 +43,11 @@ would prune are shown as deleted.`,
 			if err != nil {
 				return err
 			}
-			topts := targets.Options{Targets: ts}
-			topts.GitHub.SpecDir = workflowSpecDir(g.Dir)
-			objs, err := targets.Render(ctx, m, envs, topts)
+			objs, err := targets.Render(ctx, m, envs, targetOptions(g.Dir, ts))
 			if err != nil {
 				return err
 			}
-			scope := render.Scope{Targets: ts}
-			if g.Env != "" {
-				scope.Envs = []string{g.Env, ""}
-			}
+			scope := render.ScopeFor(ts, g.Env)
 			res, err := plan.Diff(ctx, io.Out, out, objs, plan.DiffOptions{Scope: scope, Color: !color.NoColor})
 			if err != nil {
 				return err

@@ -69,7 +69,6 @@ func explainRun(cmd *cobra.Command, opts *ExplainOptions) error {
 	if err != nil {
 		return err
 	}
-	schema.ExplainOrder(lines)
 	layer := func(o schema.Origin) string {
 		switch o.Layer {
 		case schema.LayerEnvironment:

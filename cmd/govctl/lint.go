@@ -98,9 +98,7 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 	// the output; nil objects skip them and the report says so.
 	var objs []render.Object
 	if !opts.NoObjects {
-		topts := targets.Options{}
-		topts.GitHub.SpecDir = workflowSpecDir(opts.Dir)
-		if objs, err = targets.Render(ctx, m, envs, topts); err != nil {
+		if objs, err = targets.Render(ctx, m, envs, targetOptions(opts.Dir, nil)); err != nil {
 			return err
 		}
 	}

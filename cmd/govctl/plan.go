@@ -130,16 +130,14 @@ func planRun(cmd *cobra.Command, opts *PlanOptions) error {
 	if err != nil {
 		return err
 	}
-	scope := render.Scope{Targets: ts}
 	if opts.Env != "" {
 		if _, err := m.Resolve(opts.Env); err != nil {
 			return err
 		}
-		scope.Envs = []string{opts.Env, ""}
 	}
-	topts := targets.Options{}
-	topts.GitHub.SpecDir = workflowSpecDir(opts.Dir)
-	renderFunc := planRender(topts)
+	scope := render.ScopeFor(ts, opts.Env)
+	// Both sides render every target; the scope picks what is compared.
+	renderFunc := planRender(targetOptions(opts.Dir, nil))
 
 	var baseline plan.Baseline
 	switch {

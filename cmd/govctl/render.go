@@ -78,7 +78,7 @@ func (o *RenderOptions) renderOptions() (targets.Options, error) {
 	if err != nil {
 		return targets.Options{}, err
 	}
-	topts := targets.Options{Targets: ts}
+	topts := targetOptions(o.Dir, ts)
 	if o.CanaryWeight >= 0 {
 		if o.CanaryWeight > 100 {
 			return topts, fmt.Errorf("--canary-weight %d is not a percentage: use 0 to 100", o.CanaryWeight)
@@ -86,9 +86,8 @@ func (o *RenderOptions) renderOptions() (targets.Options, error) {
 		w := o.CanaryWeight
 		topts.Istio.CanaryWeight = &w
 	}
-	topts.GitHub.SpecDir = o.SpecDir
-	if topts.GitHub.SpecDir == "" {
-		topts.GitHub.SpecDir = workflowSpecDir(o.Dir)
+	if o.SpecDir != "" {
+		topts.GitHub.SpecDir = o.SpecDir
 	}
 	return topts, nil
 }
@@ -129,11 +128,7 @@ func renderRun(cmd *cobra.Command, opts *RenderOptions) error {
 	if len(opts.Services) > 0 {
 		objs = onlyServices(objs, opts.Services)
 	}
-	scope := render.Scope{Targets: topts.Targets}
-	if opts.Env != "" {
-		// Workflows span environments: a one-environment render keeps them.
-		scope.Envs = []string{opts.Env, ""}
-	}
+	scope := render.ScopeFor(topts.Targets, opts.Env)
 	if opts.Stdout {
 		return writeStdout(opts.IO.Out, objs)
 	}
@@ -211,9 +206,11 @@ func onlyServices(objs []render.Object, services []string) []render.Object {
 	return out
 }
 
-// workflowSpecDir is the spec dir as rendered workflows pass it to --dir:
-// the path the user gave, which is relative to the repository root when
-// govctl runs there.
-func workflowSpecDir(dir string) string {
-	return filepath.ToSlash(filepath.Clean(dir))
+// targetOptions renders targets (all when empty) of the spec in dir, with
+// workflows naming the spec dir as the user gave it, which is relative to
+// the repository root when govctl runs there.
+func targetOptions(dir string, ts []render.Target) targets.Options {
+	topts := targets.Options{Targets: ts}
+	topts.GitHub.SpecDir = filepath.ToSlash(filepath.Clean(dir))
+	return topts
 }
