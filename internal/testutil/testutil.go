@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"testing"
 
@@ -35,6 +36,30 @@ func LoadSpec(t testing.TB, files map[string]string) *schema.Model {
 	m, err := schema.Load(context.Background(), dir)
 	if err != nil {
 		t.Fatalf("load spec: %v", err)
+	}
+	return m
+}
+
+// LoadShop loads examples/shop, named relative to the test's working
+// directory (as ../../examples/shop from a package two levels down), so
+// that positions and messages read as they do for a user in the repo.
+func LoadShop(t testing.TB) *schema.Model {
+	t.Helper()
+	_, self, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("testutil: cannot locate the repository")
+	}
+	shop := filepath.Join(filepath.Dir(self), "..", "..", "examples", "shop")
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rel, err := filepath.Rel(wd, shop); err == nil {
+		shop = rel
+	}
+	m, err := schema.Load(context.Background(), shop)
+	if err != nil {
+		t.Fatalf("load %s: %v", shop, err)
 	}
 	return m
 }

@@ -12,17 +12,7 @@ import (
 	"github.com/govctl/govctl/schema"
 )
 
-// shopDir is the example platform every golden file is rendered from.
-const shopDir = "../../examples/shop"
-
-func loadShop(t *testing.T) *schema.Model {
-	t.Helper()
-	m, err := schema.Load(context.Background(), shopDir)
-	if err != nil {
-		t.Fatalf("load %s: %v", shopDir, err)
-	}
-	return m
-}
+func loadShop(t *testing.T) *schema.Model { return testutil.LoadShop(t) }
 
 // loadSpec writes a spec directory of the given files and loads it.
 func loadSpec(t *testing.T, files map[string]string) *schema.Model {

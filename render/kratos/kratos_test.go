@@ -21,17 +21,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
-const shopDir = "../../examples/shop"
-
 // loadShop loads examples/shop.
-func loadShop(t *testing.T) *schema.Model {
-	t.Helper()
-	m, err := schema.Load(context.Background(), shopDir)
-	if err != nil {
-		t.Fatalf("load %s: %v", shopDir, err)
-	}
-	return m
-}
+func loadShop(t *testing.T) *schema.Model { return testutil.LoadShop(t) }
 
 // renderFiles renders every environment of m and encodes the objects the
 // way govctl writes them.

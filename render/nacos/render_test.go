@@ -26,20 +26,12 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/render")
 
 const (
-	shopDir = "../../examples/shop"
 	// goldenDir holds the files rendered for examples/shop, as govctl
 	// writes them.
 	goldenDir = "testdata/render"
 )
 
-func loadShop(t *testing.T) *schema.Model {
-	t.Helper()
-	m, err := schema.Load(context.Background(), shopDir)
-	if err != nil {
-		t.Fatalf("load %s: %v", shopDir, err)
-	}
-	return m
-}
+func loadShop(t *testing.T) *schema.Model { return testutil.LoadShop(t) }
 
 // loadSpec writes a spec directory from files and loads it.
 func loadSpec(t *testing.T, files map[string]string) *schema.Model {
