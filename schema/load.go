@@ -745,7 +745,6 @@ func (l *loader) checkLayerReferences(m *Model, self, prefix string, layer *node
 	if layer == nil {
 		return
 	}
-	svcNames := m.ServiceNames()
 	if deps := layer.get("dependencies"); deps != nil {
 		for _, dep := range deps.keys() {
 			p := prefix + ".dependencies." + dep
@@ -753,7 +752,7 @@ func (l *loader) checkLayerReferences(m *Model, self, prefix string, layer *node
 			case dep == self:
 				l.errs.add(m.mustPos(p), p, "service %q depends on itself; remove the dependency", self)
 			case m.Services[dep] == nil:
-				l.errs.add(m.mustPos(p), p, "dependency on undefined service %q%s", dep, DidYouMean(dep, svcNames))
+				l.errs.add(m.mustPos(p), p, "dependency on undefined service %q%s", dep, DidYouMean(dep, m.ServiceNames()))
 			}
 		}
 	}
@@ -764,7 +763,7 @@ func (l *loader) checkLayerReferences(m *Model, self, prefix string, layer *node
 		case to == self:
 			l.errs.add(m.mustPos(p), p, "service %q falls back to itself; name the service that serves when it degrades", self)
 		case m.Services[to] == nil:
-			l.errs.add(m.mustPos(p), p, "fallback to undefined service %q%s", to, DidYouMean(to, svcNames))
+			l.errs.add(m.mustPos(p), p, "fallback to undefined service %q%s", to, DidYouMean(to, m.ServiceNames()))
 		}
 	}
 }
