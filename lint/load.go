@@ -40,6 +40,7 @@ var engineRules = []*Rule{
 		Severity:    SeverityError,
 		Remediation: "Fix what the rule flags and delete the exception, or renew it with a later expires date and an up-to-date reason.",
 		Scope:       ScopeModel,
+		Reads:       ReadsConnected,
 		Builtin:     true,
 	},
 	{
@@ -49,6 +50,7 @@ var engineRules = []*Rule{
 		Severity:    SeverityWarning,
 		Remediation: "Correct the rule id or environment (`govctl rules` lists the rules), or delete the exception.",
 		Scope:       ScopeModel,
+		Reads:       ReadsConnected,
 		Builtin:     true,
 	},
 }

@@ -23,6 +23,8 @@ type Rule struct {
 	// Params are the rule's parameters, sorted by name.
 	Params []Param `json:"params,omitempty"`
 	Scope  Scope   `json:"scope"`
+	// Reads is how much of the platform the rule reads about a service.
+	Reads Reads `json:"reads"`
 	// Package is the Rego package without the data. prefix
 	// (govctl.rules.reg_001); empty for rules the engine implements.
 	Package string `json:"package,omitempty"`
@@ -121,7 +123,7 @@ func packageName(mod *ast.Module) string {
 // ruleFromModules builds the rule a package's modules define. requireID is
 // set for built-in rules, which must carry a complete METADATA block.
 func ruleFromModules(pkg string, mods []*regoFile, requireID bool) (*Rule, []*schema.Error) {
-	r := &Rule{Package: pkg, Scope: ScopeModel, File: mods[0].name, Line: mods[0].module.Package.Location.Row}
+	r := &Rule{Package: pkg, Scope: ScopeModel, Reads: ReadsPlatform, File: mods[0].name, Line: mods[0].module.Package.Location.Row}
 	seen := map[string]bool{}
 	var ann *ast.Annotations
 	annFile := mods[0]
@@ -206,6 +208,16 @@ func ruleFromModules(pkg string, mods []*regoFile, requireID bool) (*Rule, []*sc
 		default:
 			fail("METADATA custom.scope %q: want model or objects", s)
 		}
+	}
+	switch s := str("reads"); Reads(s) {
+	case ReadsConnected, ReadsPlatform:
+		r.Reads = Reads(s)
+	case "":
+		if requireID {
+			fail("METADATA has no custom.reads (connected or platform)")
+		}
+	default:
+		fail("METADATA custom.reads %q: want connected (a finding about a service depends only on the services connected to it) or platform", s)
 	}
 	params, perrs := parseParams(custom["params"])
 	for _, e := range perrs {

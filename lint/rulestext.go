@@ -45,6 +45,7 @@ func ExplainRule(w io.Writer, dir string, s *RuleSetting) error {
 		ew.printf("  reason    %s\n", s.Reason)
 	}
 	ew.printf("  scope     %s\n", r.Scope)
+	ew.printf("  reads     %s\n", r.Reads)
 	switch {
 	case r.File == "":
 		ew.printf("  source    govctl (engine)\n")

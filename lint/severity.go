@@ -53,3 +53,21 @@ const (
 	// they run only when the caller passes Options.Objects.
 	ScopeObjects Scope = "objects"
 )
+
+// Reads is how much of the platform a rule reads to decide about one
+// service: what a lint of some files (a pre-commit hook) must show it.
+type Reads string
+
+// The values of METADATA custom.reads.
+const (
+	// ReadsConnected rules decide about a service from the service, the
+	// services connected to it through dependencies and fallbacks (its
+	// callers and callees, transitively), their rendered objects, the
+	// platform and the environment. A lint of a few service files gives
+	// them only that part of the platform.
+	ReadsConnected Reads = "connected"
+	// ReadsPlatform rules may read every service (a platform-wide total,
+	// a name unique across services); a lint of some files still gives
+	// them the whole platform. The default.
+	ReadsPlatform Reads = "platform"
+)

@@ -43,7 +43,12 @@ parameters; exceptions in a service's spec suppress a finding until they
 expire.
 
 With file arguments (a pre-commit hook passes the changed files), only
-findings about those files are reported; rules still see the whole platform.
+findings about those files are reported. Rules see the services those files
+set and every service connected to them through dependencies and fallbacks,
+which decide those findings, so a one-file lint of a large platform stays
+fast; a file that sets the platform, an environment or the policies block,
+or a custom policy without METADATA custom.reads: connected, brings the
+whole platform back in.
 
 Exit status: 1 when a finding is at or above --fail-on (default: the spec's
 policies.failOn, else error).`,
@@ -93,6 +98,13 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 	envs, err := envNames(m, opts.Env)
 	if err != nil {
 		return err
+	}
+	if len(opts.Files) > 0 && !opts.PrintInput {
+		// Only findings about the files are reported: the services they
+		// set and those connected to them decide those findings.
+		if m, err = lint.Focus(m, opts.Files); err != nil {
+			return err
+		}
 	}
 	// Rules over rendered objects (route subsets, allow-all policies) need
 	// the output; nil objects skip them and the report says so.

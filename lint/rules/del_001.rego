@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-DEL-001
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Raise environments.<env>.approvals to the minimum for its tier and list
 #     enough reviewers to give them.

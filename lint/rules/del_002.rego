@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-DEL-002
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Lower environments.<env>.canary.maxErrorRate to at most maxErrorRate
 #     (0.005 is 0.5 %).

@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-DEL-003
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Add reviewers (GitHub users or org/team) to environments.<env>.reviewers
 #     until they are at least as many as the approvals, or lower approvals.

@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-DEL-004
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Set environments.<env>.smokeTest to the command that checks a fresh
 #     deployment (e.g. "make smoke"), or turn off autoDeploy.

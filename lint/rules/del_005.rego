@@ -8,6 +8,7 @@
 # custom:
 #   id: GOV-DEL-005
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Replace individual reviewers with a team (org/team counts once) so that
 #     environments.<env>.reviewers lists at most maxReviewers entries.

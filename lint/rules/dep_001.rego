@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-DEP-001
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Break the cycle: move the shared logic into a service both call, turn
 #     one direction into an asynchronous event, or merge the services.

@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-DEP-002
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Call the internal service that owns the data instead of the edge
 #     service, or move the shared logic inward.

@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-DEP-003
 #   severity: warning
+#   reads: connected
 #   remediation: >-
 #     Make the dependency optional (degrade around it with a fallback or
 #     cached data), or mark the dependency critical (slo.critical: true) and

@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-MW-001
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Put "recovery" first in the service's middleware list, e.g.
 #     ["recovery", "tracing", "logging", "metrics", "auth"].

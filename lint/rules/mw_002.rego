@@ -8,6 +8,7 @@
 # custom:
 #   id: GOV-MW-002
 #   severity: warning
+#   reads: connected
 #   remediation: >-
 #     Order the middleware list recovery → tracing → logging → metrics → auth.
 #   examples:

@@ -8,6 +8,7 @@
 # custom:
 #   id: GOV-MW-003
 #   severity: warning
+#   reads: connected
 #   remediation: >-
 #     Add "metrics" to the service's middleware (after logging), or set it in
 #     platform.defaults.middleware so every service gets it.

@@ -8,6 +8,7 @@
 # custom:
 #   id: GOV-MW-004
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Add "auth" to the middleware of the public service, or set
 #     exposure.public to false if it should not be reachable from outside.

@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-MW-005
 #   severity: warning
+#   reads: connected
 #   remediation: >-
 #     Remove the repeated entry from the service's middleware list.
 #   examples:

@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-OBS-001
 #   severity: warning
+#   reads: connected
 #   remediation: >-
 #     Set platform.telemetry.tracing.endpoint to the OpenTelemetry collector
 #     (e.g. "otel-collector:4317") and sampling to a fraction above

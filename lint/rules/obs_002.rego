@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-OBS-002
 #   severity: warning
+#   reads: connected
 #   remediation: >-
 #     Set slo.p99 on the critical service below its timeout (orders: p99
 #     "280ms" under a 1s timeout), or raise the timeout if the p99 is right.

@@ -8,6 +8,7 @@
 # custom:
 #   id: GOV-OBS-003
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Set owner to the team's handle as the pattern expects, e.g.
 #     "team-orders".

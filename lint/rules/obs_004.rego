@@ -10,6 +10,7 @@
 # custom:
 #   id: GOV-OBS-004
 #   severity: warning
+#   reads: connected
 #   remediation: >-
 #     Name config.dataId after the service with the extension of its format,
 #     e.g. "orders.yaml" for format "yaml" or "payments.properties" for

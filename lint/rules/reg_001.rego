@@ -10,6 +10,7 @@
 # custom:
 #   id: GOV-REG-001
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Lower platform.registry.healthCheck.interval below platform.registry.ttl
 #     (the shop uses a 10s interval with a 45s TTL), or raise the TTL.

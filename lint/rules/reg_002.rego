@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-REG-002
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Set platform.registry.heartbeat below platform.registry.ttl, e.g.
 #     heartbeat "30s" with ttl "45s", or raise the TTL.

@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-REG-003
 #   severity: warning
+#   reads: connected
 #   remediation: >-
 #     Raise platform.registry.healthCheck.deregisterAfter to at least
 #     minFactor × healthCheck.interval (90s for a 10s interval is usual), or

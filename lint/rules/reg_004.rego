@@ -8,6 +8,7 @@
 # custom:
 #   id: GOV-REG-004
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Set platform.registry.healthCheck.timeout below healthCheck.interval,
 #     e.g. timeout "5s" with interval "10s".

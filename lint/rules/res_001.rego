@@ -8,6 +8,7 @@
 # custom:
 #   id: GOV-RES-001
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Set resilience.circuitBreaker on the service (or once in
 #     platform.defaults.resilience.circuitBreaker), e.g. {minRequests: 100,

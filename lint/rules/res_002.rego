@@ -10,6 +10,7 @@
 # custom:
 #   id: GOV-RES-002
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Lower dependencies.<name>.timeout to at most the service's own timeout
 #     (leave room for the caller's own work), or raise the service timeout.

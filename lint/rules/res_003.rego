@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-RES-003
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Set resilience.circuitBreaker.minRequests to at least minMinRequests
 #     (100 is usual) and errorThreshold above 0 and at most maxErrorThreshold

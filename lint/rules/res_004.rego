@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-RES-004
 #   severity: warning
+#   reads: connected
 #   remediation: >-
 #     Lower retries.attempts or retries.perTryTimeout so that attempts ×
 #     perTryTimeout fits within dependencies.<name>.timeout, or raise that

@@ -10,6 +10,7 @@
 # custom:
 #   id: GOV-RES-005
 #   severity: warning
+#   reads: connected
 #   remediation: >-
 #     Retry at one hop of the path only: set retries.attempts to 0 (or drop
 #     retries) on the outer calls and keep them on the call closest to the

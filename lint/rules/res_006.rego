@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-RES-006
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Point resilience.degradation.fallbackTo at a separate, simpler service
 #     (a cache-backed read-only variant) that does not itself fall back into

@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-RES-007
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Set resilience.degradation.fallbackTimeout well below the service's
 #     timeout (orders uses 150ms under a 1s timeout); mind that the schema's

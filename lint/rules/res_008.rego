@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-RES-008
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Order resilience.degradation so that warnAt < degradeAt < fatalAt,
 #     e.g. {warnAt: 0.05, degradeAt: 0.2, fatalAt: 0.5}.

@@ -8,6 +8,7 @@
 # custom:
 #   id: GOV-RES-009
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Set resilience.rateLimit on the public service, e.g. {algorithm:
 #     "token_bucket", rps: 500, burst: 100}, sized from its capacity.

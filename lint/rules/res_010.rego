@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-RES-010
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Serve the fallback from data it owns (a cache or a replica), or mark
 #     the dependency on the degraded service optional so the fallback answers

@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-SEC-001
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Set environments.<env>.mtls to "STRICT" (the schema default) once every
 #     client of the namespace runs with a sidecar.

@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-SEC-002
 #   severity: error
+#   reads: connected
 #   scope: objects
 #   remediation: >-
 #     Give every ALLOW rule a from (source principals or namespaces), to or

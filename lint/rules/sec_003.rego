@@ -10,6 +10,7 @@
 # custom:
 #   id: GOV-SEC-003
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Replace the literal with a placeholder such as "${DB_PASSWORD}" that the
 #     service resolves from its secret store or environment, and rotate the

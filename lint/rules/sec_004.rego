@@ -8,6 +8,7 @@
 # custom:
 #   id: GOV-SEC-004
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Set version (and traffic.stableVersion) to an immutable tag such as
 #     "v1.4.2" or a commit SHA, and keep tags out of image.

@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-TRF-001
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     List environments.<env>.canary.steps in strictly increasing order and
 #     end them with 100, e.g. [10, 30, 100].

@@ -8,6 +8,7 @@
 # custom:
 #   id: GOV-TRF-002
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Start environments.<env>.canary.steps with a step no larger than
 #     maxFirstCanaryStep, e.g. [10, 30, 100].

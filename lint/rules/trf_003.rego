@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-TRF-003
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Remove environments.<env>.mirror from production environments and
 #     mirror in staging, where side effects hit test systems.

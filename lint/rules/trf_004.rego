@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-TRF-004
 #   severity: error
+#   reads: connected
 #   scope: objects
 #   remediation: >-
 #     Define the subset in the DestinationRule of the host (a subset per

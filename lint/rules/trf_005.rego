@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-TRF-005
 #   severity: error
+#   reads: connected
 #   remediation: >-
 #     Add environments.<env>.canary with steps and a maxErrorRate, e.g.
 #     canary: {steps: [10, 30, 100], maxErrorRate: 0.005}.

@@ -9,6 +9,7 @@
 # custom:
 #   id: GOV-TRF-006
 #   severity: warning
+#   reads: connected
 #   remediation: >-
 #     Raise environments.<env>.canary.interval to at least minInterval (the
 #     schema default is 5m).

@@ -4,6 +4,7 @@
 # custom:
 #   id: GOV-TST-001
 #   severity: error
+#   reads: connected
 #   remediation: Raise replicas to at least minReplicas.
 #   params:
 #     minReplicas:

@@ -4,6 +4,7 @@
 # custom:
 #   id: GOV-TST-002
 #   severity: warning
+#   reads: connected
 #   remediation: Lower platform.telemetry.tracing.sampling.
 #   params:
 #     maxSampling:

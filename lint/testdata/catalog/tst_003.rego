@@ -4,6 +4,7 @@
 # custom:
 #   id: GOV-TST-003
 #   severity: info
+#   reads: connected
 #   scope: objects
 #   remediation: Do not render Forbidden objects.
 package govctl.rules.tst_003
