@@ -71,6 +71,8 @@ type loader struct {
 	pkg   string
 	// schema is the embedded schema compiled on its own, for suggestions.
 	schema cue.Value
+	// relFiles memoises relFile by CUE file name.
+	relFiles map[string]string
 }
 
 // specFiles lists the .cue files under abs, relative and sorted, skipping
@@ -186,8 +188,10 @@ func (l *loader) resolveAll(m *Model) {
 	}
 	var order []key
 	envsOf := map[key][]string{}
-	for _, env := range m.EnvironmentNames() {
-		r, errs := m.resolve(env)
+	envNames := m.EnvironmentNames()
+	rs, errsPerEnv := m.resolveEnvs(envNames)
+	for i, env := range envNames {
+		r, errs := rs[i], errsPerEnv[i]
 		for _, e := range errs {
 			k := key{e.Pos, e.Path, e.Msg}
 			if envsOf[k] == nil {
@@ -239,19 +243,36 @@ func (l *loader) relPos(p token.Pos) (Pos, bool) {
 		return Pos{}, false
 	}
 	name := p.Filename()
-	if name == "" || filepath.Base(name) == schemaFileName {
+	file, ok := l.relFiles[name]
+	if !ok {
+		file = l.relFile(name)
+		if l.relFiles == nil {
+			l.relFiles = map[string]string{}
+		}
+		l.relFiles[name] = file
+	}
+	if file == "" {
 		return Pos{}, false
+	}
+	return Pos{File: file, Line: p.Line(), Column: p.Column()}, true
+}
+
+// relFile names a CUE file name as positions show it: relative to the
+// spec dir, slash-separated; "" for the embedded schema.
+func (l *loader) relFile(name string) string {
+	if name == "" || filepath.Base(name) == schemaFileName {
+		return ""
 	}
 	if filepath.IsAbs(name) {
 		rel, err := filepath.Rel(l.abs, name)
 		if err != nil || strings.HasPrefix(rel, "..") {
 			// An imported package's file (e.g. an organisation policy
 			// under cue.mod): name it as CUE does.
-			return Pos{File: filepath.ToSlash(name), Line: p.Line(), Column: p.Column()}, true
+			return filepath.ToSlash(name)
 		}
 		name = rel
 	}
-	return Pos{File: filepath.ToSlash(strings.TrimPrefix(name, "./")), Line: p.Line(), Column: p.Column()}, true
+	return filepath.ToSlash(strings.TrimPrefix(name, "./"))
 }
 
 // userPos returns where a user file sets v. Value.Pos picks one conjunct
@@ -557,8 +578,6 @@ func (l *loader) newModel() *Model {
 		Environments: map[string]*Environment{},
 		Services:     map[string]*ServiceSpec{},
 		positions:    map[string]Pos{},
-		ctx:          l.ctx,
-		serviceDef:   l.value.LookupPath(cue.ParsePath("#Service")),
 	}
 	m.trees = l.tree(l.value, nil, m.positions)
 	svcs := m.trees.get("services")

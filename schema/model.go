@@ -3,8 +3,6 @@ package schema
 import (
 	"sort"
 	"time"
-
-	"cuelang.org/go/cue"
 )
 
 // Duration is a Go duration string as written in the spec ("800ms"). The
@@ -40,9 +38,6 @@ type Model struct {
 	positions map[string]Pos
 	// trees holds the user-set values of every field, for resolution.
 	trees *node
-	ctx   *cue.Context
-	// serviceDef is #Service, the shape every resolved service must have.
-	serviceDef cue.Value
 	// resolved caches every environment, resolved and checked by Load.
 	resolved map[string]*Resolved
 }
