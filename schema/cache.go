@@ -7,14 +7,17 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 
 	"github.com/govctl/govctl/internal/atomicfile"
+	"golang.org/x/sync/errgroup"
 )
 
 // CacheOptions say where LoadCached keeps loaded models and what, besides
@@ -29,7 +32,7 @@ type CacheOptions struct {
 }
 
 // cacheFormat changes whenever the snapshot's shape or meaning does.
-const cacheFormat = "govctl-model-cache/1"
+const cacheFormat = "govctl-model-cache/3"
 
 // LoadCached is Load with a content-addressed cache: a spec directory whose
 // files (spec files, cue.mod included) are byte for byte those of an
@@ -70,7 +73,7 @@ type modelKey struct {
 	dir, content string
 }
 
-func (k modelKey) name() string { return k.dir + "-" + k.content + ".json" }
+func (k modelKey) name() string { return k.dir + "-" + k.content + ".model" }
 
 // cacheKey hashes the govctl build, the embedded schema, and the path and
 // content of every file Load reads: the spec's .cue files and whatever
@@ -121,7 +124,12 @@ func cacheKey(abs, version string) (modelKey, error) {
 // snapshot is what a cache entry holds: the model's exported fields, its
 // positions, and every environment resolved. The CUE values are not kept;
 // a model read from the cache evaluates the spec again only if a caller
-// needs them (Explain).
+// needs them (Explain). Positions are packed against a table of file names,
+// and the bulky parts (positions, each environment) follow the snapshot in
+// sections of their own, decoded concurrently: reading the cache is what
+// every warm command waits for. An entry is a sequence of frames, each an
+// 8-byte little-endian length and that many bytes of JSON: the snapshot,
+// then one frame per name in Sections.
 type snapshot struct {
 	Format       string
 	Package      string
@@ -132,8 +140,38 @@ type snapshot struct {
 	EnvironmentPos map[string]Pos
 	Services       map[string]*ServiceSpec
 	Policies       *Policies
-	Positions      map[string]Pos
-	Resolved       map[string]map[string]*cachedService
+	// PosFiles are the file names packed positions index.
+	PosFiles []string
+	// Sections names the frames after the snapshot: "positions", then
+	// each environment.
+	Sections []string
+	// Positions is map[string]packedPos.
+	Positions json.RawMessage `json:"-"`
+	// Resolved holds, per environment, a map[string]*cachedService.
+	Resolved map[string]json.RawMessage `json:"-"`
+}
+
+// frames splits an entry into its frames; nil when it is truncated.
+func frames(data []byte) [][]byte {
+	var out [][]byte
+	for len(data) > 0 {
+		if len(data) < 8 {
+			return nil
+		}
+		n := binary.LittleEndian.Uint64(data)
+		data = data[8:]
+		if n > uint64(len(data)) {
+			return nil
+		}
+		out = append(out, data[:n])
+		data = data[n:]
+	}
+	return out
+}
+
+func appendFrame(dst, b []byte) []byte {
+	dst = binary.LittleEndian.AppendUint64(dst, uint64(len(b)))
+	return append(dst, b...)
 }
 
 // cachedService is a resolved service with its provenance.
@@ -141,7 +179,37 @@ type cachedService struct {
 	Service    *Service
 	Source     string
 	Pos        Pos
-	Provenance map[string]Origin
+	Provenance map[string]packedOrigin
+}
+
+// packedPos is a Pos as {file index, line, column}.
+type packedPos [3]int32
+
+// packedOrigin is an Origin as {layer, file index, line, column}.
+type packedOrigin [4]int32
+
+// posTable numbers file names for packing.
+type posTable struct {
+	index map[string]int32
+	files []string
+}
+
+func (t *posTable) pack(p Pos) packedPos {
+	i, ok := t.index[p.File]
+	if !ok {
+		i = int32(len(t.files))
+		t.index[p.File] = i
+		t.files = append(t.files, p.File)
+	}
+	return packedPos{i, int32(p.Line), int32(p.Column)}
+}
+
+// unpack returns the position, ok false for a file index out of range.
+func unpack(files []string, p packedPos) (Pos, bool) {
+	if p[0] < 0 || int(p[0]) >= len(files) {
+		return Pos{}, false
+	}
+	return Pos{File: files[p[0]], Line: int(p[1]), Column: int(p[2])}, true
 }
 
 func readCache(entry, dir string) *Model {
@@ -152,11 +220,21 @@ func readCache(entry, dir string) *Model {
 	// JSON keeps what the model distinguishes (an empty list from a
 	// missing one); numbers in free-form data (config data, rule params)
 	// come back as CUE decodes them: int64 when integral, else float64.
-	var s snapshot
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&s); err != nil || s.Format != cacheFormat {
+	fs := frames(data)
+	if len(fs) == 0 {
 		return nil
+	}
+	var s snapshot
+	if err := decodeJSON(fs[0], &s); err != nil || s.Format != cacheFormat || len(s.Sections) != len(fs)-1 {
+		return nil
+	}
+	s.Resolved = map[string]json.RawMessage{}
+	for i, name := range s.Sections {
+		if name == "positions" {
+			s.Positions = fs[i+1]
+		} else {
+			s.Resolved[name] = fs[i+1]
+		}
 	}
 	m := &Model{
 		Dir:          dir,
@@ -166,10 +244,9 @@ func readCache(entry, dir string) *Model {
 		Environments: s.Environments,
 		Services:     s.Services,
 		Policies:     s.Policies,
-		positions:    s.Positions,
 		resolved:     map[string]*Resolved{},
 	}
-	if m.Environments == nil || m.Services == nil || m.positions == nil {
+	if m.Environments == nil || m.Services == nil || len(s.Resolved) != len(m.Environments) {
 		return nil
 	}
 	for name, e := range m.Environments {
@@ -185,30 +262,74 @@ func readCache(entry, dir string) *Model {
 			}
 		}
 	}
-	for env, svcs := range s.Resolved {
-		e := m.Environments[env]
-		if e == nil {
+	envs := sortedKeys(s.Resolved)
+	resolved := make([]*Resolved, len(envs))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	g.Go(func() error {
+		var packed map[string]packedPos
+		if err := decodeJSON(s.Positions, &packed); err != nil || packed == nil {
+			return errCorrupt
+		}
+		m.positions = make(map[string]Pos, len(packed))
+		for path, p := range packed {
+			pos, ok := unpack(s.PosFiles, p)
+			if !ok {
+				return errCorrupt
+			}
+			m.positions[path] = pos
+		}
+		return nil
+	})
+	for i, env := range envs {
+		g.Go(func() error {
+			e := m.Environments[env]
+			if e == nil {
+				return errCorrupt
+			}
+			var svcs map[string]*cachedService
+			if err := decodeJSON(s.Resolved[env], &svcs); err != nil {
+				return errCorrupt
+			}
+			r := &Resolved{Platform: &m.Platform, Environment: e, Services: make(map[string]*Service, len(svcs)), model: m}
+			for name, c := range svcs {
+				if c == nil || c.Service == nil {
+					return errCorrupt
+				}
+				svc := c.Service
+				svc.Source, svc.Pos = c.Source, c.Pos
+				svc.prov = make(map[string]Origin, len(c.Provenance))
+				for path, o := range c.Provenance {
+					pos, ok := unpack(s.PosFiles, packedPos{o[1], o[2], o[3]})
+					if !ok {
+						return errCorrupt
+					}
+					svc.prov[path] = Origin{Layer: Layer(o[0]), Pos: pos}
+				}
+				svc.Config.Data = numbers(svc.Config.Data)
+				r.Services[name] = svc
+			}
+			resolved[i] = r
 			return nil
-		}
-		r := &Resolved{Platform: &m.Platform, Environment: e, Services: map[string]*Service{}, model: m}
-		for name, c := range svcs {
-			if c == nil || c.Service == nil {
-				return nil
-			}
-			svc := c.Service
-			svc.Source, svc.Pos, svc.prov = c.Source, c.Pos, c.Provenance
-			svc.Config.Data = numbers(svc.Config.Data)
-			if svc.prov == nil {
-				svc.prov = map[string]Origin{}
-			}
-			r.Services[name] = svc
-		}
-		m.resolved[env] = r
+		})
 	}
-	if len(m.resolved) != len(m.Environments) {
+	if g.Wait() != nil {
 		return nil
 	}
+	for i, env := range envs {
+		m.resolved[env] = resolved[i]
+	}
 	return m
+}
+
+// errCorrupt marks a cache entry that does not decode; it is ignored.
+var errCorrupt = errors.New("corrupt cache entry")
+
+// decodeJSON decodes data into v with numbers kept as json.Number.
+func decodeJSON(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	return dec.Decode(v)
 }
 
 // numbers replaces the json.Numbers in free-form data with the int64 or
@@ -253,22 +374,44 @@ func writeCache(entry string, key modelKey, m *Model) {
 		EnvironmentPos: map[string]Pos{},
 		Services:       m.Services,
 		Policies:       m.Policies,
-		Positions:      m.positions,
-		Resolved:       map[string]map[string]*cachedService{},
+		Resolved:       map[string]json.RawMessage{},
 	}
 	for name, e := range m.Environments {
 		s.EnvironmentPos[name] = e.Pos
 	}
+	t := &posTable{index: map[string]int32{}}
+	positions := make(map[string]packedPos, len(m.positions))
+	for path, p := range m.positions {
+		positions[path] = t.pack(p)
+	}
+	var err error
+	if s.Positions, err = json.Marshal(positions); err != nil {
+		return
+	}
 	for env, r := range m.resolved {
 		svcs := map[string]*cachedService{}
 		for name, svc := range r.Services {
-			svcs[name] = &cachedService{Service: svc, Source: svc.Source, Pos: svc.Pos, Provenance: svc.prov}
+			prov := make(map[string]packedOrigin, len(svc.prov))
+			for path, o := range svc.prov {
+				p := t.pack(o.Pos)
+				prov[path] = packedOrigin{int32(o.Layer), p[0], p[1], p[2]}
+			}
+			svcs[name] = &cachedService{Service: svc, Source: svc.Source, Pos: svc.Pos, Provenance: prov}
 		}
-		s.Resolved[env] = svcs
+		if s.Resolved[env], err = json.Marshal(svcs); err != nil {
+			return
+		}
 	}
-	data, err := json.Marshal(&s)
+	s.PosFiles = t.files
+	s.Sections = append([]string{"positions"}, sortedKeys(s.Resolved)...)
+	header, err := json.Marshal(&s)
 	if err != nil {
 		return
+	}
+	data := appendFrame(nil, header)
+	data = appendFrame(data, s.Positions)
+	for _, env := range s.Sections[1:] {
+		data = appendFrame(data, s.Resolved[env])
 	}
 	if err := os.MkdirAll(filepath.Dir(entry), 0o755); err != nil {
 		return
@@ -276,9 +419,10 @@ func writeCache(entry string, key modelKey, m *Model) {
 	if err := atomicfile.Write(entry, data, 0o644); err != nil {
 		return
 	}
-	old, _ := filepath.Glob(filepath.Join(filepath.Dir(entry), key.dir+"-*.json"))
+	// Entries of earlier builds may end in .json.
+	old, _ := filepath.Glob(filepath.Join(filepath.Dir(entry), key.dir+"-*"))
 	for _, o := range old {
-		if o != entry && strings.HasSuffix(o, ".json") {
+		if o != entry && (strings.HasSuffix(o, ".model") || strings.HasSuffix(o, ".json")) {
 			os.Remove(o)
 		}
 	}

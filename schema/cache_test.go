@@ -12,7 +12,7 @@ import (
 )
 
 // copySpec copies the .cue files of a spec dir into a new temp dir.
-func copySpec(t *testing.T, from string) string {
+func copySpec(t testing.TB, from string) string {
 	t.Helper()
 	dir := t.TempDir()
 	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
@@ -45,9 +45,9 @@ func loadCached(t *testing.T, dir string, opts CacheOptions) *Model {
 }
 
 // cacheEntries lists the cache's model files.
-func cacheEntries(t *testing.T, cache string) []string {
+func cacheEntries(t testing.TB, cache string) []string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(cache, "models", "*.json"))
+	files, _ := filepath.Glob(filepath.Join(cache, "models", "*.model"))
 	return files
 }
 
@@ -157,7 +157,25 @@ func TestCacheIgnoresACorruptEntry(t *testing.T) {
 	if len(entries) != 1 {
 		t.Fatalf("cache entries: %v", entries)
 	}
-	for _, corrupt := range []string{"", "{not json", `{"Format":"govctl-model-cache/1"}`, `{"Format":"govctl-model-cache/1","Environments":{"dev":null},"Services":{},"Positions":{}}`} {
+	good, err := os.ReadFile(entries[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := frames(good)
+	if len(fs) < 3 {
+		t.Fatalf("entry has %d frames", len(fs))
+	}
+	var header []byte
+	header = appendFrame(header, fs[0])
+	// Positions that index a file the table does not have.
+	badIndex := appendFrame(header, []byte(`{"services.orders":[999,1,1]}`))
+	for _, f := range fs[2:] {
+		badIndex = appendFrame(badIndex, f)
+	}
+	for _, corrupt := range []string{
+		"", "{not json", `{"Format":"govctl-model-cache/1"}`, `{"Format":"govctl-model-cache/1","Environments":{"dev":null},"Services":{},"Positions":{}}`,
+		string(good[:len(good)/2]), string(header), string(badIndex), string(appendFrame(header, []byte("[]"))),
+	} {
 		if err := os.WriteFile(entries[0], []byte(corrupt), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -198,4 +216,29 @@ func TestCacheOffWithoutDir(t *testing.T) {
 	if m := loadCached(t, dir, CacheOptions{}); m.fromCache() {
 		t.Fatal("no cache dir, yet the model came from a cache")
 	}
+}
+
+// FuzzReadCache: whatever a cache entry holds, reading it never panics; it
+// gives a model or nil.
+func FuzzReadCache(f *testing.F) {
+	dir := copySpec(f, "../examples/shop")
+	opts := CacheOptions{Dir: f.TempDir(), Version: "fuzz"}
+	if _, err := LoadCached(context.Background(), dir, opts); err != nil {
+		f.Fatal(err)
+	}
+	entries := cacheEntries(f, opts.Dir)
+	good, err := os.ReadFile(entries[0])
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add(good[:len(good)/3])
+	f.Add([]byte{})
+	entry := filepath.Join(f.TempDir(), "entry")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := os.WriteFile(entry, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		readCache(entry, dir)
+	})
 }
