@@ -17,12 +17,14 @@ import (
 	"math"
 	"path"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/mod/semver"
+	"golang.org/x/sync/errgroup"
 	"gopkg.in/yaml.v3"
 
 	"github.com/govctl/govctl/render"
@@ -112,27 +114,15 @@ func (r Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([
 		return nil, fmt.Errorf("render github: %w", err)
 	}
 
-	var objs []render.Object
 	services := m.ServiceNames()
 	if len(w.envs) == 0 {
 		// Nothing to deploy to: a workflow of only a build would push
 		// images no environment runs.
 		services = nil
 	}
-	for _, name := range services {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		doc, err := w.deployWorkflow(name)
-		if err != nil {
-			return nil, fmt.Errorf("render github for %s: %w", name, err)
-		}
-		source := m.Services[name].Pos.File
-		obj, err := workflowObject(DeployWorkflowPath(name), name, source, doc)
-		if err != nil {
-			return nil, fmt.Errorf("render github for %s: %w", name, err)
-		}
-		objs = append(objs, obj)
+	objs, err := w.deployObjects(ctx, services)
+	if err != nil {
+		return nil, err
 	}
 
 	doc, err := w.planWorkflow()
@@ -147,6 +137,44 @@ func (r Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([
 	objs = append(objs, obj)
 	// The order files are written in: by path, as render.EncodeObjects does.
 	sort.Slice(objs, func(i, j int) bool { return objs[i].Path < objs[j].Path })
+	return objs, nil
+}
+
+// deployObjects renders the deploy workflow of each of services, in that
+// order. Services are independent and encoding dominates a large
+// platform's render, so they are rendered concurrently, each into its own
+// slot; when several fail, the error reported is that of the first service
+// in order, as a sequential render would report.
+func (w *workflows) deployObjects(ctx context.Context, services []string) ([]render.Object, error) {
+	objs := make([]render.Object, len(services))
+	errs := make([]error, len(services))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, name := range services {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				errs[i] = err
+				return nil
+			}
+			doc, err := w.deployWorkflow(name)
+			if err != nil {
+				errs[i] = fmt.Errorf("render github for %s: %w", name, err)
+				return nil
+			}
+			source := w.model.Services[name].Pos.File
+			objs[i], err = workflowObject(DeployWorkflowPath(name), name, source, doc)
+			if err != nil {
+				errs[i] = fmt.Errorf("render github for %s: %w", name, err)
+			}
+			return nil
+		})
+	}
+	g.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
 	return objs, nil
 }
 
@@ -173,9 +201,15 @@ func workflowObject(filePath, service, source string, doc *mapping) (render.Obje
 	if err := enc.Close(); err != nil {
 		return render.Object{}, fmt.Errorf("encode %s: %w", filePath, err)
 	}
-	var value map[string]any
-	if err := yaml.Unmarshal(buf.Bytes(), &value); err != nil {
-		return render.Object{}, fmt.Errorf("read back %s: %w", filePath, err)
+	// Value must be what reading the file gives (plan compares it with
+	// workflows read from disk). Parsing the bytes costs as much as
+	// encoding them, so the value is taken from the nodes where they are
+	// known to read back as they are.
+	value, ok := plainMapping(doc.node)
+	if !ok {
+		if err := yaml.Unmarshal(buf.Bytes(), &value); err != nil {
+			return render.Object{}, fmt.Errorf("read back %s: %w", filePath, err)
+		}
 	}
 	return render.Object{
 		Target:  render.TargetGitHub,
@@ -899,6 +933,85 @@ func valueNode(value any) *yaml.Node {
 	}
 	// Unreachable: set documents the types it takes.
 	return stringNode(fmt.Sprint(value))
+}
+
+// plainMapping is the mapping n as yaml.Unmarshal reads n's encoding into
+// a map[string]any: nested mappings as map[string]any, sequences as []any,
+// and the scalars valueNode makes as string, int, bool or nil. It reports
+// false when that reading might differ from the nodes (a string with a
+// character other than printable ASCII, tab or newline, which YAML may
+// normalise; a repeated key, which yaml.Unmarshal rejects) or when n holds
+// a node valueNode does not make; the caller then parses the encoding.
+func plainMapping(n *yaml.Node) (map[string]any, bool) {
+	if n.Kind != yaml.MappingNode {
+		return nil, false
+	}
+	m := make(map[string]any, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind != yaml.ScalarNode || k.Tag != "!!str" || !readsBackAsIs(k.Value) {
+			return nil, false
+		}
+		if _, dup := m[k.Value]; dup {
+			return nil, false
+		}
+		v, ok := plainValue(n.Content[i+1])
+		if !ok {
+			return nil, false
+		}
+		m[k.Value] = v
+	}
+	return m, true
+}
+
+// plainValue is plainMapping for any node valueNode makes.
+func plainValue(n *yaml.Node) (any, bool) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return plainMapping(n)
+	case yaml.SequenceNode:
+		s := make([]any, len(n.Content))
+		for i, e := range n.Content {
+			v, ok := plainValue(e)
+			if !ok {
+				return nil, false
+			}
+			s[i] = v
+		}
+		return s, true
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!str":
+			return n.Value, readsBackAsIs(n.Value)
+		case "!!null":
+			return nil, true
+		case "!!int":
+			i, err := strconv.Atoi(n.Value)
+			return i, err == nil
+		case "!!bool":
+			b, err := strconv.ParseBool(n.Value)
+			return b, err == nil && n.Value == strconv.FormatBool(b)
+		}
+	}
+	return nil, false
+}
+
+// readsBackAsIs reports whether the encoder writes s (plain, quoted or as
+// a literal block) so that it reads back unchanged: s holds only printable
+// ASCII, tabs and newlines, and does not start with a newline or tab. Other
+// line breaks (\r, U+2028) read back as newlines; a literal block whose
+// first line is empty loses it, and one whose first line starts with a tab
+// does not parse, so those go through the parser, which reports that.
+func readsBackAsIs(s string) bool {
+	if s != "" && (s[0] == '\n' || s[0] == '\t') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 || c > 0x7e) && c != '\n' && c != '\t' {
+			return false
+		}
+	}
+	return true
 }
 
 // comment turns text into YAML comment lines.

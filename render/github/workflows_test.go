@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -413,6 +415,19 @@ func TestSmokeTestWithAnExpressionIsRejected(t *testing.T) {
 	}
 }
 
+// TestFailingServicesReportTheFirstInOrder: services render concurrently,
+// but when several fail the error is the first service's, every time.
+func TestFailingServicesReportTheFirstInOrder(t *testing.T) {
+	for range 5 {
+		_, err := renderVariant(t, Renderer{SpecDir: "."}, map[string][2]string{
+			"environments/environments.cue": {`smokeTest: "make smoke"`, `smokeTest: "make smoke REF=${{ github.ref }}"`},
+		})
+		if err == nil || !strings.HasPrefix(err.Error(), "render github for gateway: ") {
+			t.Fatalf("err = %v, want the error of gateway, the first service", err)
+		}
+	}
+}
+
 func TestEnvironmentsAreDeployedInPromotionOrder(t *testing.T) {
 	w := parseWorkflow(t, renderShop(t), DeployWorkflowPath("orders"))
 	wantOrder := []string{"build", "deploy-dev", "deploy-staging", "approve-prod-approval-2", "deploy-prod"}
@@ -753,5 +768,66 @@ func TestFormatPercent(t *testing.T) {
 		if got := formatPercent(in); got != want {
 			t.Errorf("formatPercent(%v) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestObjectValueIsTheFileReadBack: plan compares Value with workflows read
+// from disk, so it must be what parsing Raw gives.
+func TestObjectValueIsTheFileReadBack(t *testing.T) {
+	for _, o := range renderShop(t) {
+		var want map[string]any
+		if err := yaml.Unmarshal(o.Raw, &want); err != nil {
+			t.Fatalf("%s: %v", o.Path, err)
+		}
+		if !reflect.DeepEqual(o.Value, want) {
+			t.Errorf("%s: Value differs from the file read back:\n got %#v\nwant %#v", o.Path, o.Value, want)
+		}
+	}
+}
+
+// TestStringsTakenFromNodesReadBackAlike checks the strings plainMapping
+// takes from the nodes instead of parsing the file: each must read back as
+// itself, whatever the encoder makes of it (plain, quoted, literal block),
+// as keys and as values.
+func TestStringsTakenFromNodesReadBackAlike(t *testing.T) {
+	pieces := []string{"a", "Z", "0", "1", "-", " ", "  ", "\n", "\n\n", "\t", "#", ": ", ":", "'", `"`, `\`,
+		"|", ">", "~", "{", "}", "[", "]", ",", "!", "&", "*", "%", "@", "`", "?", ".", "on", "yes", "null", "true",
+		"0x1F", "1e3", "${{ x }}", "\r", "\r\n", "é", "\u2028", "\u0085", "\ufeff", "\x00", "\x1b"}
+	cases := []string{"", "\n", " \n", "\n ", "a\n", "a\n\n", " a\nb", "a \nb", "a\n \nb", "\ta\nb", "- a", "a: b", "a #b", "x\r\ny"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 5000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(6) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		cases = append(cases, b.String())
+	}
+	taken := 0
+	for _, s := range cases {
+		doc := newMapping().set("run", s).set("steps", []*mapping{newMapping().set(s, s)})
+		obj, err := workflowObject("w.yml", "", "", doc)
+		if err != nil {
+			// yaml.v3 writes some strings so that they do not parse:
+			// only the parser can tell, so they must not have been
+			// taken from the nodes.
+			if _, ok := plainMapping(doc.node); ok || !strings.Contains(err.Error(), "read back") {
+				t.Errorf("%q: %v", s, err)
+			}
+			continue
+		}
+		var want map[string]any
+		if err := yaml.Unmarshal(obj.Raw, &want); err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		if !reflect.DeepEqual(obj.Value, want) {
+			t.Errorf("%q: Value %#v, but the file reads back as %#v", s, obj.Value, want)
+		}
+		if _, ok := plainMapping(doc.node); ok {
+			taken++
+		}
+	}
+	t.Logf("%d of %d values taken from the nodes", taken, len(cases))
+	if taken < len(cases)/4 {
+		t.Errorf("only %d of %d values were taken from the nodes", taken, len(cases))
 	}
 }

@@ -398,6 +398,14 @@ func (e *DataError) Error() string {
 // YAML writer does), so an environment overlay can remove an inherited key
 // by setting it to null. A failure is a *DataError.
 func Content(format string, data map[string]any) (string, error) {
+	if format == TypeYAML {
+		// MarshalYAML normalizes data itself, and normalizing twice costs
+		// as much as the encoding on a large platform. Data it fails on
+		// takes the path below, which says what is wrong.
+		if b, err := render.MarshalYAML(data); err == nil {
+			return string(b), nil
+		}
+	}
 	tree, err := render.Normalize(data)
 	if err != nil {
 		return "", &DataError{Msg: err.Error()}

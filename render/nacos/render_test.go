@@ -783,3 +783,35 @@ func TestUnknownFormatIsAnError(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestYAMLContentIsTheNormalizedDataEncoded: Content hands yaml data to
+// render.MarshalYAML without normalizing it first, which must write what
+// encoding the normalized data writes.
+func TestYAMLContentIsTheNormalizedDataEncoded(t *testing.T) {
+	type pool struct {
+		Max  int    `json:"max"`
+		Note string `json:"note,omitempty"`
+	}
+	for _, data := range []map[string]any{
+		nil,
+		{},
+		{"db": map[string]any{"maxOpen": 50, "dropped": nil, "hosts": []any{"a", nil, json.Number("1.50"), 1e-7, true}}},
+		{"bad": "\xff\xfe", "on": "yes", "n": int64(1) << 60, "pool": pool{Max: 3}, "list": []string{"0755", ""}},
+	} {
+		got, err := Content(TypeYAML, data)
+		if err != nil {
+			t.Fatalf("%v: %v", data, err)
+		}
+		generic, err := render.Normalize(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := render.MarshalYAML(generic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != string(want) {
+			t.Errorf("%v: Content wrote\n%s\nencoding the normalized data writes\n%s", data, got, want)
+		}
+	}
+}
