@@ -1,9 +1,7 @@
 package lint
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -104,6 +102,10 @@ func Lint(ctx context.Context, m *schema.Model, opts Options) (*Result, error) {
 	if limit <= 0 {
 		limit = runtime.GOMAXPROCS(0)
 	}
+	objects, err := convertObjects(ctx, opts.Objects, envs, limit)
+	if err != nil {
+		return nil, fmt.Errorf("lint: %w", err)
+	}
 	perEnv := make([][]Finding, len(envs))
 	services := make([]map[string]string, len(envs))
 	g, gctx := errgroup.WithContext(ctx)
@@ -114,7 +116,7 @@ func Lint(ctx context.Context, m *schema.Model, opts Options) (*Result, error) {
 			if err != nil {
 				return err
 			}
-			fs, err := e.eval(gctx, r, opts.Objects, now)
+			fs, err := e.eval(gctx, r, objects, now)
 			if err != nil {
 				if ctx.Err() != nil {
 					return fmt.Errorf("lint %s: evaluation did not finish within %s (a rule may iterate over too much data): %w", env, timeout, ctx.Err())
@@ -251,10 +253,11 @@ func compile(m *schema.Model, set *ruleSet) (*ast.Compiler, error) {
 	return nil, schema.NewErrorList(m.Dir, list)
 }
 
-// eval runs every rule once over one environment and returns its findings,
-// placed, scoped, severity set and suppression applied.
-func (e *engine) eval(ctx context.Context, r *schema.Resolved, objects []render.Object, now time.Time) ([]Finding, error) {
-	input, err := inputValue(inputFor(r, objects, now))
+// eval runs every rule once over one environment, with the objects it sees
+// (none when objects is nil), and returns its findings, placed, scoped,
+// severity set and suppression applied.
+func (e *engine) eval(ctx context.Context, r *schema.Resolved, objects *inputObjects, now time.Time) ([]Finding, error) {
+	input, err := objects.inputValue(r, now)
 	if err != nil {
 		return nil, err
 	}
@@ -352,14 +355,4 @@ func (e *engine) place(r *schema.Resolved, service, path string) schema.Pos {
 		}
 	}
 	return posOf(e.m, "platform")
-}
-
-// inputValue converts the input document to the AST value rules read, as
-// its JSON (so rules see exactly what --print-input prints).
-func inputValue(doc *InputDocument) (ast.Value, error) {
-	b, err := json.Marshal(doc)
-	if err != nil {
-		return nil, fmt.Errorf("encode input: %w", err)
-	}
-	return ast.ValueFromReader(bytes.NewReader(b))
 }

@@ -73,14 +73,24 @@ func inputFor(r *schema.Resolved, objects []render.Object, now time.Time) *Input
 		Objects:       []InputObject{},
 	}
 	for _, o := range objects {
-		if o.Env != "" && o.Env != r.Environment.Name {
-			continue
+		if inEnvironment(o, r.Environment.Name) {
+			doc.Objects = append(doc.Objects, inputObject(o))
 		}
-		in := InputObject{Target: o.Target, Env: o.Env, Service: o.Service, Path: o.Path, ID: o.ID, Value: o.Value}
-		if o.Raw != nil && utf8.Valid(o.Raw) {
-			in.Content = string(o.Raw)
-		}
-		doc.Objects = append(doc.Objects, in)
 	}
 	return doc
+}
+
+// inEnvironment reports whether an object is in the input of env: it
+// belongs to env or spans environments.
+func inEnvironment(o render.Object, env string) bool {
+	return o.Env == "" || o.Env == env
+}
+
+// inputObject is a rendered object as rules see it.
+func inputObject(o render.Object) InputObject {
+	in := InputObject{Target: o.Target, Env: o.Env, Service: o.Service, Path: o.Path, ID: o.ID, Value: o.Value}
+	if o.Raw != nil && utf8.Valid(o.Raw) {
+		in.Content = string(o.Raw)
+	}
+	return in
 }
