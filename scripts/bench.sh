@@ -10,6 +10,8 @@
 #   conftest        conftest test with govctl's built-in rules and the same
 #                   parameters, on `govctl lint --print-input --env E` per env
 #   precommit       govctl lint <one service file> with a warm cache
+#   plan            govctl plan --against the rendered output, after one
+#                   service's version changed (warm cache)
 #
 # For each it prints the median wall time of RUNS runs and the peak RSS
 # (GNU time), then the ratios the performance targets are stated in.
@@ -29,7 +31,7 @@ while getopts "n:r:kh" opt; do
 	r) runs=$OPTARG ;;
 	k) keep=true ;;
 	h)
-		sed -n '2,22p' "$0"
+		sed -n '2,23p' "$0"
 		exit 0
 		;;
 	*) exit 2 ;;
@@ -134,6 +136,14 @@ bench_platform() {
 	allow_fail=1 before="" measure "conftest-$n" "$bin/conftest" test --no-color --all-namespaces \
 		-p "$work/policy-$n" --data "$work/params-$n.json" "${inputs[@]}"
 	before="" measure "precommit-$n" "$bin/govctl" lint "$file"
+	# A pull request's plan: one service's version bumped, against the
+	# output rendered before the change (warm cache of the changed spec).
+	"$bin/govctl" render -q --out "$work/base-$n"
+	cp "$file" "$work/file.bak"
+	sed -i -E '0,/version: *"[^"]*"/s//version: "v99.0.0"/' "$file"
+	"$bin/govctl" validate -q
+	before="" measure "plan-$n" "$bin/govctl" plan --against "$work/base-$n"
+	cp "$work/file.bak" "$file"
 	cd - >/dev/null
 }
 
@@ -156,6 +166,6 @@ printf '  %-44s %6s   (<= 1.0)\n' "lint cold / conftest (wall)" "$(ratio "${wall
 printf '  %-44s %6s   (<= 1.0)\n' "lint warm / conftest (wall)" "$(ratio "${wall[lint-warm-$n]}" "${wall[conftest-$n]}")"
 printf '  %-44s %6s   (<= 0.10)\n' "precommit warm / lint cold (wall)" "$(ratio "${wall[precommit-$n]}" "${wall[lint-cold-$n]}")"
 echo "== ratios $n2 / $n services (target <= 2.2)"
-for c in cue-export validate-cold validate-warm render-cold render-warm lint-cold lint-warm conftest precommit; do
+for c in cue-export validate-cold validate-warm render-cold render-warm lint-cold lint-warm conftest precommit plan; do
 	printf '  %-44s %6s wall  %6s RSS\n' "$c" "$(ratio "${wall[$c-$n2]}" "${wall[$c-$n]}")" "$(ratio "${rss[$c-$n2]}" "${rss[$c-$n]}")"
 done
