@@ -31,7 +31,7 @@ while getopts "n:r:kh" opt; do
 	r) runs=$OPTARG ;;
 	k) keep=true ;;
 	h)
-		sed -n '2,23p' "$0"
+		sed -n '2,22p' "$0"
 		exit 0
 		;;
 	*) exit 2 ;;
