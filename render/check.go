@@ -238,27 +238,44 @@ func makePlan(ctx context.Context, outDir string, objs []Object, opts WriteOptio
 		owned[f.Path] = f
 	}
 
+	// Look at the existing files concurrently (reading them is most of the
+	// time of a write that changes little), then decide in path order, so
+	// that the first problem by path is the one reported.
+	states := make([]fileState, len(files))
+	inspectErrs := make([]error, len(files))
+	if p.rootExists {
+		forEach(len(files), ioLimit, func(i int) error {
+			if ctx.Err() != nil {
+				return nil
+			}
+			st, err := ins.inspect(files[i].Path)
+			if st.kind == stateRegular && bytes.Equal(st.data, files[i].Data) {
+				st.same, st.data = true, nil
+			}
+			states[i], inspectErrs[i] = st, err
+			return nil
+		})
+	}
+
 	produced := make(map[string]bool, len(files))
 	var unowned []string
-	for _, f := range files {
+	for i, f := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		produced[f.Path] = true
 		p.manifest.Files = append(p.manifest.Files, ManifestFile{Path: f.Path, Target: f.Target, Env: f.Env, SHA256: digest(f.Data)})
-		st := fileState{kind: stateMissing}
-		if p.rootExists {
-			if st, err = ins.inspect(f.Path); err != nil {
-				return nil, err
-			}
+		if inspectErrs[i] != nil {
+			return nil, inspectErrs[i]
 		}
+		st := states[i]
 		change := FileChange{Path: f.Path, Target: f.Target, Env: f.Env, New: f.Data}
 		switch st.kind {
 		case stateMissing:
 			change.Kind = ChangeCreate
 			p.actions = append(p.actions, action{FileChange: change, mode: 0o644})
 		case stateRegular:
-			if bytes.Equal(st.data, f.Data) {
+			if st.same {
 				p.unchanged = append(p.unchanged, f.Path)
 				continue
 			}
@@ -321,7 +338,10 @@ const (
 )
 
 type fileState struct {
-	kind    stateKind
+	kind stateKind
+	// same reports that a regular file holds the bytes being written; its
+	// data is then dropped.
+	same    bool
 	data    []byte
 	mode    fs.FileMode
 	modTime time.Time

@@ -10,7 +10,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Scope is the part of the output a write is responsible for: pruning only
@@ -90,6 +94,8 @@ type WriteOptions struct {
 	hooks *writeHooks
 }
 
+// writeHooks are called one at a time even while files are staged
+// concurrently, so a hook needs no locking of its own.
 type writeHooks struct {
 	// afterStage runs after each file is staged to its temporary file.
 	afterStage func(path string) error
@@ -115,12 +121,22 @@ type WriteResult struct {
 
 // Write brings outDir to exactly the files the objects encode to, all or
 // nothing: every new or changed file is first staged to a temporary file in
-// its final directory and synced, and only when all are staged are they
-// renamed into place. On an error before that point the temporary files and
-// any directories created for them are removed, so the previous output stays
-// exactly as it was; should a rename fail, the files already renamed are
-// restored from their previous content. Files whose bytes are unchanged are
-// not rewritten.
+// its final directory, and only when all are staged are they renamed into
+// place, so a reader never sees a half-written file. On an error before that
+// point the temporary files and any directories created for them are
+// removed, so the previous output stays exactly as it was; should a rename
+// fail, the files already renamed are restored from their previous content.
+// Files whose bytes are unchanged are not rewritten. Files are encoded and
+// staged concurrently; the result, the bytes written and the error reported
+// do not depend on scheduling.
+//
+// Write does not fsync the files or their directories, so a crash of the
+// machine (not of govctl) shortly after a write can leave a file empty or
+// torn. That is deliberate: rendered output is derived and reproducible from
+// the spec, the manifest records each file's sha256 so `govctl render
+// --check` finds a torn file, and rendering again repairs it, while syncing
+// each of thousands of files made large renders much slower. kubectl, helm
+// template and terraform do not fsync their outputs either.
 //
 // After the files are in place, files listed in the ownership manifest
 // (ManifestName) for the scope being written that are no longer produced are
@@ -145,12 +161,23 @@ type staged struct {
 	final  string
 }
 
-// stager tracks what a write created so it can undo it.
+// stager tracks what a write created so it can undo it. Its fields belong
+// to the goroutine that runs the write: the goroutines that create
+// directories and stage files report what they created, and it is recorded
+// once they are done.
 type stager struct {
 	outDir string
 	temps  []string
 	dirs   []string
+	// isDir holds the directories known to exist, so that the many files
+	// of one directory cost one look at it.
+	isDir map[string]bool
 }
+
+// ioLimit bounds the files read or staged at once. That is mostly system
+// calls; a few in flight keep the disk and the CPUs busy, more only contend
+// for the file system's locks.
+const ioLimit = 8
 
 func (p *plan) apply(ctx context.Context, hooks *writeHooks) (res WriteResult, err error) {
 	if hooks == nil {
@@ -161,7 +188,7 @@ func (p *plan) apply(ctx context.Context, hooks *writeHooks) (res WriteResult, e
 		return res, nil
 	}
 
-	st := &stager{outDir: p.outDir}
+	st := &stager{outDir: p.outDir, isDir: map[string]bool{}}
 	committed := false
 	defer func() {
 		if !committed {
@@ -177,27 +204,53 @@ func (p *plan) apply(ctx context.Context, hooks *writeHooks) (res WriteResult, e
 			prunes = append(prunes, a)
 			continue
 		}
+		files = append(files, staged{action: a, final: p.localPath(a.Path)})
+	}
+	finals := make([]string, len(files))
+	for i, f := range files {
+		finals[i] = f.final
+	}
+	if err := st.mkdirs(ctx, finals); err != nil {
+		return WriteResult{}, err
+	}
+	var hookMu sync.Mutex
+	err = forEach(len(files), ioLimit, func(i int) error {
+		f := &files[i]
 		if err := ctx.Err(); err != nil {
-			return WriteResult{}, fmt.Errorf("write %s: %w", p.outDir, err)
+			return fmt.Errorf("write %s: %w", p.outDir, err)
 		}
-		final := p.localPath(a.Path)
-		tmp, err := st.stage(final, a.New, a.mode)
+		tmp, err := stageFile(filepath.Dir(f.final), f.action.New, f.action.mode)
 		if err != nil {
-			return WriteResult{}, fmt.Errorf("write %s: %w", final, err)
+			return fmt.Errorf("write %s: %w", f.final, err)
 		}
-		files = append(files, staged{action: a, tmp: tmp, final: final})
+		f.tmp = tmp
 		if hooks.afterStage != nil {
-			if err := hooks.afterStage(a.Path); err != nil {
-				return WriteResult{}, fmt.Errorf("write %s: %w", final, err)
+			hookMu.Lock()
+			defer hookMu.Unlock()
+			if err := hooks.afterStage(f.action.Path); err != nil {
+				return fmt.Errorf("write %s: %w", f.final, err)
 			}
 		}
+		return nil
+	})
+	for _, f := range files {
+		if f.tmp != "" {
+			st.temps = append(st.temps, f.tmp)
+		}
+	}
+	if err != nil {
+		return WriteResult{}, err
 	}
 	manifestPath := filepath.Join(p.outDir, ManifestName)
 	var manifestTmp string
 	if p.manifestChanged {
-		if manifestTmp, err = st.stage(manifestPath, p.manifestData, 0o644); err != nil {
+		if err := st.mkdirs(ctx, []string{manifestPath}); err != nil {
+			return WriteResult{}, err
+		}
+		if manifestTmp, err = stageFile(p.outDir, p.manifestData, 0o644); err != nil {
 			return WriteResult{}, fmt.Errorf("write %s: %w", manifestPath, err)
 		}
+		st.temps = append(st.temps, manifestTmp)
 	}
 	if err := ctx.Err(); err != nil {
 		return WriteResult{}, fmt.Errorf("write %s: %w", p.outDir, err)
@@ -222,7 +275,6 @@ func (p *plan) apply(ctx context.Context, hooks *writeHooks) (res WriteResult, e
 		}
 	}
 	committed = true
-	syncDirs(files)
 
 	var failed []ManifestFile
 	var pruneErrs []error
@@ -255,7 +307,6 @@ func (p *plan) apply(ctx context.Context, hooks *writeHooks) (res WriteResult, e
 			pruneErrs = append(pruneErrs, fmt.Errorf("write %s: %w (the new files are in place but not recorded as owned)", manifestPath, err))
 		} else {
 			res.ManifestWritten = true
-			syncDir(p.outDir)
 		}
 	}
 
@@ -275,51 +326,77 @@ func (p *plan) localPath(rel string) string {
 	return filepath.Join(p.outDir, filepath.FromSlash(rel))
 }
 
-// stage creates final's directory if needed and writes data to a temporary
-// file beside final.
-func (s *stager) stage(final string, data []byte, mode fs.FileMode) (string, error) {
-	dir := filepath.Dir(final)
-	if err := s.mkdirAll(dir); err != nil {
-		return "", err
+// mkdirs creates the directories the files at paths go in, with missing
+// parents, remembering each one it created so abort can remove them again.
+// It looks at the directories in the order of paths, so that the first
+// problem is the one reported, then creates the missing ones a level at a
+// time, the directories of one level concurrently: an output of thousands of
+// services has thousands of directories.
+func (s *stager) mkdirs(ctx context.Context, paths []string) error {
+	type newDir struct {
+		path, neededBy string
+		depth          int
 	}
-	tmp, err := stageFile(dir, data, mode)
-	if err != nil {
-		return "", err
-	}
-	s.temps = append(s.temps, tmp)
-	return tmp, nil
-}
-
-// mkdirAll creates dir and its missing parents, remembering each one it
-// created so abort can remove them again.
-func (s *stager) mkdirAll(dir string) error {
-	var missing []string
-	for d := dir; ; {
-		info, err := os.Stat(d)
-		if err == nil {
-			if !info.IsDir() {
-				return fmt.Errorf("%s is not a directory", d)
-			}
-			break
+	var missing []newDir
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("write %s: %w", s.outDir, err)
 		}
-		if !errors.Is(err, fs.ErrNotExist) {
+		var chain []string
+		dir := filepath.Dir(p)
+		for d := dir; !s.isDir[d]; {
+			info, err := os.Stat(d)
+			if err == nil {
+				if !info.IsDir() {
+					return fmt.Errorf("write %s: %s is not a directory", p, d)
+				}
+				break
+			}
+			if !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("write %s: %w", p, err)
+			}
+			chain = append(chain, d)
+			parent := filepath.Dir(d)
+			if parent == d {
+				break
+			}
+			d = parent
+		}
+		for _, d := range chain {
+			missing = append(missing, newDir{path: d, neededBy: p, depth: strings.Count(d, string(filepath.Separator))})
+		}
+		for d := dir; !s.isDir[d]; d = filepath.Dir(d) {
+			s.isDir[d] = true
+		}
+	}
+	slices.SortStableFunc(missing, func(a, b newDir) int { return a.depth - b.depth })
+	for len(missing) > 0 {
+		n := 1
+		for n < len(missing) && missing[n].depth == missing[0].depth {
+			n++
+		}
+		level := missing[:n]
+		missing = missing[n:]
+		created := make([]bool, len(level))
+		err := forEach(len(level), ioLimit, func(i int) error {
+			d := level[i]
+			if err := os.Mkdir(d.path, 0o755); err != nil {
+				if errors.Is(err, fs.ErrPermission) {
+					return fmt.Errorf("write %s: cannot create directory %s: %w", d.neededBy, d.path, fs.ErrPermission)
+				}
+				return fmt.Errorf("write %s: create directory: %w", d.neededBy, err)
+			}
+			created[i] = true
+			return nil
+		})
+		for i, ok := range created {
+			if ok {
+				s.dirs = append(s.dirs, level[i].path)
+			}
+		}
+		if err != nil {
 			return err
 		}
-		missing = append(missing, d)
-		parent := filepath.Dir(d)
-		if parent == d {
-			break
-		}
-		d = parent
-	}
-	for i := len(missing) - 1; i >= 0; i-- {
-		if err := os.Mkdir(missing[i], 0o755); err != nil {
-			if errors.Is(err, fs.ErrPermission) {
-				return fmt.Errorf("cannot create directory %s: %w", missing[i], fs.ErrPermission)
-			}
-			return fmt.Errorf("create directory: %w", err)
-		}
-		s.dirs = append(s.dirs, missing[i])
 	}
 	return nil
 }
@@ -334,9 +411,9 @@ func (s *stager) abort() {
 	}
 }
 
-// stageFile writes data to a new hidden temporary file in dir and syncs it.
-// Staging in the final directory keeps the later rename on one file system,
-// where it is atomic.
+// stageFile writes data to a new hidden temporary file in dir. Staging in
+// the final directory keeps the later rename on one file system, where it is
+// atomic. The file is not synced; see Write.
 func stageFile(dir string, data []byte, mode fs.FileMode) (string, error) {
 	f, err := os.CreateTemp(dir, ".govctl-tmp-*")
 	if err != nil {
@@ -349,9 +426,6 @@ func stageFile(dir string, data []byte, mode fs.FileMode) (string, error) {
 	_, err = f.Write(data)
 	if err == nil {
 		err = f.Chmod(mode)
-	}
-	if err == nil {
-		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -442,26 +516,42 @@ func parentDir(rel string) string {
 	return rel[:i]
 }
 
-// syncDirs flushes the directory entries of renamed files to disk.
-func syncDirs(files []staged) {
-	seen := map[string]bool{}
-	for _, f := range files {
-		d := filepath.Dir(f.final)
-		if !seen[d] {
-			seen[d] = true
-			syncDir(d)
+// forEach calls fn(i) for every i in [0, n), at most limit calls at a time,
+// and returns the error of the lowest i that failed, so that the error
+// reported does not depend on scheduling. Once some i has failed, higher
+// indices are no longer started; lower ones still are, as one of them may
+// fail too. fn must be safe to call concurrently for distinct indices.
+func forEach(n, limit int, fn func(i int) error) error {
+	errs := make([]error, n)
+	var lowestFailed atomic.Int64
+	lowestFailed.Store(int64(n))
+	var g errgroup.Group
+	g.SetLimit(limit)
+	for i := range n {
+		if int64(i) > lowestFailed.Load() {
+			break
+		}
+		g.Go(func() error {
+			if int64(i) > lowestFailed.Load() {
+				return nil
+			}
+			if err := fn(i); err != nil {
+				errs[i] = err
+				for {
+					cur := lowestFailed.Load()
+					if int64(i) >= cur || lowestFailed.CompareAndSwap(cur, int64(i)) {
+						break
+					}
+				}
+			}
+			return nil
+		})
+	}
+	g.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
-}
-
-// syncDir makes a rename in dir durable. It is best effort: some file
-// systems do not support syncing a directory, and the files themselves were
-// already synced before the rename.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	d.Sync()
-	d.Close()
+	return nil
 }

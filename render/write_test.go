@@ -3,12 +3,14 @@ package render
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -297,6 +299,74 @@ func TestFailedWriteLeavesPreviousOutputByteIdentical(t *testing.T) {
 				t.Errorf("retry: %+v", res)
 			}
 		})
+	}
+}
+
+// manyObjects is an output big enough that files and directories are
+// created concurrently: n files in n/4 new directories of two levels.
+func manyObjects(n int, value string) []Object {
+	var objs []Object
+	for i := range n {
+		p := fmt.Sprintf("kratos/prod/svc%03d/config-%d.yaml", i/4, i%4)
+		objs = append(objs, yamlObj(TargetKratos, "prod", p, map[string]any{"value": value, "i": i}))
+	}
+	return objs
+}
+
+func TestFailedConcurrentWriteReportsTheFirstFailureByPath(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	mustWrite(t, out, manyObjects(40, "old"), WriteOptions{})
+	before := snapshot(t, out)
+	next := manyObjects(200, "new")
+	injected := errors.New("injected failure")
+	for range 10 {
+		// Whichever fails first in time, the error is the one of the
+		// first failing path, the 84th file.
+		var calls atomic.Int64
+		hooks := &writeHooks{afterStage: func(path string) error {
+			calls.Add(1)
+			switch path {
+			case "kratos/prod/svc020/config-3.yaml", "kratos/prod/svc030/config-1.yaml", "kratos/prod/svc040/config-0.yaml":
+				return fmt.Errorf("%w for %s", injected, path)
+			}
+			return nil
+		}}
+		_, err := Write(t.Context(), out, next, WriteOptions{hooks: hooks})
+		if !errors.Is(err, injected) || !strings.Contains(err.Error(), "for kratos/prod/svc020/config-3.yaml") {
+			t.Fatalf("got error %v, want the failure of svc020/config-3.yaml", err)
+		}
+		if calls.Load() < 84 {
+			t.Errorf("afterStage ran %d times; every file before the first failure by path must be staged", calls.Load())
+		}
+		assertSameTree(t, before, snapshot(t, out))
+	}
+	res := mustWrite(t, out, next, WriteOptions{})
+	if len(res.Created) != 160 || len(res.Updated) != 40 {
+		t.Errorf("retry created %d and updated %d files, want 160 and 40", len(res.Created), len(res.Updated))
+	}
+}
+
+func TestForEachReportsTheLowestFailingIndex(t *testing.T) {
+	for range 20 {
+		var ran [100]atomic.Bool
+		err := forEach(100, 8, func(i int) error {
+			ran[i].Store(true)
+			if i == 17 || i == 3 || i == 60 {
+				return fmt.Errorf("index %d", i)
+			}
+			return nil
+		})
+		if err == nil || err.Error() != "index 3" {
+			t.Fatalf("got %v, want index 3", err)
+		}
+		for i := range 3 {
+			if !ran[i].Load() {
+				t.Errorf("index %d, below the failure, did not run", i)
+			}
+		}
+	}
+	if err := forEach(0, 8, func(int) error { return errors.New("called") }); err != nil {
+		t.Errorf("forEach of nothing: %v", err)
 	}
 }
 

@@ -3,13 +3,16 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -61,13 +64,17 @@ func EncodeObjects(objs []Object) ([]File, error) {
 	}
 	sort.Strings(order)
 
-	files := make([]File, 0, len(order))
-	for _, p := range order {
-		f, err := encodeFile(groups[p])
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, f)
+	// Files are independent, and encoding is CPU-bound: one worker per CPU.
+	// Each result goes to its path's slot, so the order and the error
+	// reported do not depend on scheduling.
+	files := make([]File, len(order))
+	err := forEach(len(order), runtime.GOMAXPROCS(0), func(i int) error {
+		f, err := encodeFile(groups[order[i]])
+		files[i] = f
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return files, nil
 }
@@ -168,16 +175,35 @@ func MarshalYAML(value any) ([]byte, error) {
 
 // valueNode normalizes an object's Value and builds its YAML node.
 func valueNode(value any) (*yaml.Node, error) {
+	switch value.(type) {
+	case nil, map[string]any, []any:
+	default:
+		// Typed values (API structs, messages) are most of the output:
+		// build their node straight from the JSON form, without the
+		// generic tree in between.
+		data, err := marshalJSON(value)
+		if err != nil {
+			return nil, err
+		}
+		if node, ok := jsonNode(data); ok {
+			if node == nil {
+				return nil, errNoContent
+			}
+			return node, nil
+		}
+	}
 	generic, err := Normalize(value)
 	if err != nil {
 		return nil, err
 	}
 	if generic == nil {
-		return nil, fmt.Errorf("object has no content: Value is empty and Raw is not set")
+		return nil, errNoContent
 	}
 	generic = dropEmptyStatus(generic)
 	return genericNode(generic)
 }
+
+var errNoContent = errors.New("object has no content: Value is empty and Raw is not set")
 
 // Normalize converts a Value to the generic tree that is written as YAML:
 // map[string]any, []any, string, json.Number, bool and nil (only inside
@@ -217,10 +243,42 @@ func Normalize(value any) (any, error) {
 			out[i] = n
 		}
 		return out, nil
-	case proto.Message:
-		return marshalProto(v)
+	// Scalars that are common in generic trees (and make up every leaf of
+	// an already normalized one) skip the JSON round trip, which gives the
+	// same result: encoding/json only changes invalid UTF-8 in a string and
+	// rejects a json.Number that is not a JSON number, so those still take
+	// the round trip below.
+	case string:
+		if utf8.ValidString(v) {
+			return v, nil
+		}
+	case bool:
+		return v, nil
+	case json.Number:
+		if isJSONNumber(string(v)) {
+			return v, nil
+		}
+	case int:
+		return json.Number(strconv.FormatInt(int64(v), 10)), nil
+	case int64:
+		return json.Number(strconv.FormatInt(v, 10)), nil
+	case uint64:
+		return json.Number(strconv.FormatUint(v, 10)), nil
 	}
 
+	data, err := marshalJSON(value)
+	if err != nil {
+		return nil, err
+	}
+	return decodeGeneric(data)
+}
+
+// marshalJSON returns the JSON form of a value that is not a generic map or
+// list: protojson for protobuf messages, encoding/json for the rest.
+func marshalJSON(value any) ([]byte, error) {
+	if m, ok := value.(proto.Message); ok {
+		return marshalProto(m)
+	}
 	rv := reflect.ValueOf(value)
 	if rv.Kind() != reflect.Pointer {
 		// Take an addressable copy: encoding/json only calls a MarshalJSON
@@ -237,15 +295,23 @@ func Normalize(value any) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("marshal %T: %w", value, err)
 	}
-	return decodeGeneric(data)
+	return data, nil
 }
 
-func marshalProto(m proto.Message) (any, error) {
+// isJSONNumber reports whether s is a number in JSON syntax. A number
+// starts with a minus or a digit and ends with a digit, so json.Valid
+// accepts no other value and no surrounding space.
+func isJSONNumber(s string) bool {
+	return s != "" && (s[0] == '-' || '0' <= s[0] && s[0] <= '9') &&
+		'0' <= s[len(s)-1] && s[len(s)-1] <= '9' && json.Valid([]byte(s))
+}
+
+func marshalProto(m proto.Message) ([]byte, error) {
 	data, err := protojson.Marshal(m)
 	if err != nil {
 		return nil, fmt.Errorf("marshal %T: %w", m, err)
 	}
-	return decodeGeneric(data)
+	return data, nil
 }
 
 // decodeGeneric decodes JSON keeping numbers as json.Number, so that
@@ -258,6 +324,205 @@ func decodeGeneric(data []byte) (any, error) {
 		return nil, fmt.Errorf("decode JSON form: %w", err)
 	}
 	return dropNulls(v), nil
+}
+
+// jsonNode builds, straight from JSON data, the node that genericNode
+// builds from decodeGeneric's tree after dropEmptyStatus: objects become
+// mappings with sorted keys, where the last of duplicate keys wins and null
+// members are dropped, numbers keep their text. A nil node is JSON null.
+// Like json.Decoder.Decode it reads the first value and ignores what
+// JSON, or more than one value); the caller then takes the slow way, which
+// reports the error.
+func jsonNode(data []byte) (*yaml.Node, bool) {
+	d := jsonDecoder{data: data}
+	n, ok := d.value()
+	if d.skipSpace(); !ok || d.pos != len(d.data) {
+		return nil, false
+	}
+	if n != nil && n.Kind == yaml.MappingNode {
+		dropEmptyStatusNode(n)
+	}
+	return n, true
+}
+
+// dropEmptyStatusNode is dropEmptyStatus on a mapping node.
+func dropEmptyStatusNode(n *yaml.Node) {
+	status := -1
+	hasAPIVersion, hasKind := false, false
+	for i := 0; i < len(n.Content); i += 2 {
+		switch n.Content[i].Value {
+		case "apiVersion":
+			hasAPIVersion = true
+		case "kind":
+			hasKind = true
+		case "status":
+			if v := n.Content[i+1]; v.Kind == yaml.MappingNode && len(v.Content) == 0 {
+				status = i
+			}
+		}
+	}
+	if status >= 0 && hasAPIVersion && hasKind {
+		n.Content = slices.Delete(n.Content, status, status+2)
+	}
+}
+
+// jsonDecoder reads JSON as encoding/json and protojson write it.
+type jsonDecoder struct {
+	data []byte
+	pos  int
+}
+
+func (d *jsonDecoder) skipSpace() {
+	for d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case ' ', '\t', '\n', '\r':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+// consume skips space and then the byte c, reporting whether it was there.
+func (d *jsonDecoder) consume(c byte) bool {
+	d.skipSpace()
+	if d.pos < len(d.data) && d.data[d.pos] == c {
+		d.pos++
+		return true
+	}
+	return false
+}
+
+// member is one key and value of an object; a nil value is null.
+type member struct {
+	key   string
+	value *yaml.Node
+}
+
+// value reads one JSON value; a nil node is null.
+func (d *jsonDecoder) value() (*yaml.Node, bool) {
+	d.skipSpace()
+	if d.pos >= len(d.data) {
+		return nil, false
+	}
+	switch c := d.data[d.pos]; {
+	case c == '{':
+		d.pos++
+		var members []member
+		if !d.consume('}') {
+			for {
+				d.skipSpace()
+				key, ok := d.string()
+				if !ok || !d.consume(':') {
+					return nil, false
+				}
+				v, ok := d.value()
+				if !ok {
+					return nil, false
+				}
+				members = append(members, member{key, v})
+				if d.consume(',') {
+					continue
+				}
+				if d.consume('}') {
+					break
+				}
+				return nil, false
+			}
+		}
+		// A stable sort keeps duplicate keys in input order; the last one
+		// is the one a map would hold.
+		slices.SortStableFunc(members, func(a, b member) int { return strings.Compare(a.key, b.key) })
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: make([]*yaml.Node, 0, 2*len(members))}
+		for i, m := range members {
+			if m.value == nil || i+1 < len(members) && members[i+1].key == m.key {
+				continue
+			}
+			n.Content = append(n.Content, stringNode(m.key, true), m.value)
+		}
+		return n, true
+	case c == '[':
+		d.pos++
+		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		if d.consume(']') {
+			return n, true
+		}
+		for {
+			v, ok := d.value()
+			if !ok {
+				return nil, false
+			}
+			if v == nil {
+				v, _ = genericNode(nil)
+			}
+			n.Content = append(n.Content, v)
+			if d.consume(',') {
+				continue
+			}
+			if d.consume(']') {
+				return n, true
+			}
+			return nil, false
+		}
+	case c == '"':
+		s, ok := d.string()
+		if !ok {
+			return nil, false
+		}
+		return stringNode(s, false), true
+	case c == '-' || '0' <= c && c <= '9':
+		start := d.pos
+		for d.pos < len(d.data) && strings.IndexByte("+-.0123456789eE", d.data[d.pos]) >= 0 {
+			d.pos++
+		}
+		s := string(d.data[start:d.pos])
+		if !isJSONNumber(s) {
+			return nil, false
+		}
+		return numberNode(s), true
+	}
+	for _, lit := range []string{"true", "false", "null"} {
+		if bytes.HasPrefix(d.data[d.pos:], []byte(lit)) {
+			d.pos += len(lit)
+			if lit == "null" {
+				return nil, true
+			}
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: lit}, true
+		}
+	}
+	return nil, false
+}
+
+// string reads a JSON string. A string without escapes in valid UTF-8 is
+// its own bytes; any other goes through encoding/json, which replaces
+// invalid UTF-8 and lone surrogates.
+func (d *jsonDecoder) string() (string, bool) {
+	if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+		return "", false
+	}
+	start := d.pos
+	plain := true
+	for i := start + 1; i < len(d.data); i++ {
+		switch c := d.data[i]; {
+		case c == '"':
+			d.pos = i + 1
+			raw := d.data[start+1 : i]
+			if plain && utf8.Valid(raw) {
+				return string(raw), true
+			}
+			var s string
+			if json.Unmarshal(d.data[start:d.pos], &s) != nil {
+				return "", false
+			}
+			return s, true
+		case c == '\\':
+			plain = false
+			i++
+		case c < 0x20:
+			return "", false
+		}
+	}
+	return "", false
 }
 
 // dropNulls removes null map entries: API types emit them for unset fields
@@ -309,7 +574,7 @@ func genericNode(v any) (*yaml.Node, error) {
 	case string:
 		return stringNode(v, false), nil
 	case []any:
-		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: make([]*yaml.Node, 0, len(v))}
 		for i, e := range v {
 			c, err := genericNode(e)
 			if err != nil {
@@ -324,7 +589,7 @@ func genericNode(v any) (*yaml.Node, error) {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: make([]*yaml.Node, 0, 2*len(keys))}
 		for _, k := range keys {
 			c, err := genericNode(v[k])
 			if err != nil {
@@ -408,7 +673,15 @@ var yamlNumberLike = regexp.MustCompile(`^(?:` +
 	`)$`)
 
 func isAmbiguousScalar(s string) bool {
-	return yamlKeywords[s] || yamlNumberLike.MatchString(s)
+	if yamlKeywords[s] {
+		return true
+	}
+	// Everything yamlNumberLike matches starts with a sign, a dot or a
+	// digit; most strings (names, hosts, paths) do not, and skip the regexp.
+	if c := s[0]; c != '-' && c != '+' && c != '.' && (c < '0' || c > '9') {
+		return false
+	}
+	return yamlNumberLike.MatchString(s)
 }
 
 // describe names an object in error messages.

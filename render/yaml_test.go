@@ -424,3 +424,126 @@ func readTree(t *testing.T, dir string) map[string]string {
 	}
 	return out
 }
+
+// encodeNode writes a node as EncodeObjects does, or "<nil>" for none.
+func encodeNode(t testing.TB, n *yaml.Node) string {
+	t.Helper()
+	if n == nil {
+		return "<nil>"
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(n); err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+// genericTreeYAML is what a typed value's JSON form used to be written as,
+// through the generic tree: the reference jsonNode must match.
+func genericTreeYAML(t testing.TB, data []byte) (string, error) {
+	t.Helper()
+	generic, err := decodeGeneric(data)
+	if err != nil {
+		return "", err
+	}
+	if generic == nil {
+		return "<nil>", nil
+	}
+	n, err := genericNode(dropEmptyStatus(generic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return encodeNode(t, n), nil
+}
+
+var jsonNodeCases = []string{
+	`{"b":1,"a":{"y":[1,2.5,-3e-7,1E+2,null,"x"],"x":{}},"B":[]}`,
+	`{"apiVersion":"v1","kind":"X","metadata":{"name":"n","creationTimestamp":null},"spec":{},"status":{}}`,
+	`{"apiVersion":"v1","kind":"X","status":{"a":null}}`,
+	`{"apiVersion":"v1","kind":"X","status":{"a":1}}`,
+	`{"apiVersion":null,"kind":"X","status":{}}`,
+	`{"kind":"X","status":{}}`,
+	`{"a":1,"a":2}`,
+	`{"a":1,"a":null}`,
+	`{"a":null,"a":1,"b":2,"a":3}`,
+	`{"s":"tab\tnew\nline \"q\" \\ \u00e9 \ud83d\ude00 \ud800 lone","t":"yes","u":"0755","v":"","w":"é"}`,
+	`{"\u0061":"key escaped","":"empty key","multi\nline":"k"}`,
+	"{\"bad\":\"\xff\xfe\",\"ok\":\"\xc3\xa9\"}",
+	` { "spaced" : [ 1 , true , false , null ] } `,
+	`[{"a":null},null,"x"]`,
+	`"top-level string"`,
+	`12345678901234567890123`,
+	`true`,
+	`null`,
+}
+
+func TestJSONNodeMatchesTheGenericTree(t *testing.T) {
+	for _, data := range jsonNodeCases {
+		want, err := genericTreeYAML(t, []byte(data))
+		if err != nil {
+			t.Fatalf("%s: %v", data, err)
+		}
+		n, ok := jsonNode([]byte(data))
+		if !ok {
+			t.Errorf("jsonNode(%s) did not take it apart", data)
+			continue
+		}
+		if got := encodeNode(t, n); got != want {
+			t.Errorf("jsonNode(%s):\n got %q\nwant %q", data, got, want)
+		}
+	}
+}
+
+func TestJSONNodeLeavesInvalidJSONToTheSlowPath(t *testing.T) {
+	for _, data := range []string{``, `{`, `{"a":}`, `{"a" 1}`, `{"a":1,}`, `[1,]`, `[1 2]`, `01`, `1.`, `-`, `tru`, `nul`, `"open`, "\"ctl\x01\"", `{} {}`, `1 2`, `{"a":1}x`} {
+		if _, ok := jsonNode([]byte(data)); ok {
+			t.Errorf("jsonNode(%q) accepted invalid JSON", data)
+		}
+	}
+}
+
+func FuzzJSONNode(f *testing.F) {
+	for _, data := range jsonNodeCases {
+		f.Add([]byte(data))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		n, ok := jsonNode(data)
+		want, err := genericTreeYAML(t, data)
+		if !ok {
+			if json.Valid(data) {
+				t.Fatalf("jsonNode(%q) did not take apart valid JSON", data)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("jsonNode(%q) took apart JSON that decodeGeneric rejects: %v", data, err)
+		}
+		if got := encodeNode(t, n); got != want {
+			t.Fatalf("jsonNode(%q):\n got %q\nwant %q", data, got, want)
+		}
+	})
+}
+
+func TestNormalizeOfScalarsMatchesTheirJSONForm(t *testing.T) {
+	values := []any{
+		"plain", "", "é", "\xff invalid", "a\xc3", true, false,
+		0, -1, 1 << 62, int64(-1 << 63), uint64(1<<64 - 1),
+		json.Number("12"), json.Number("-0.5e10"), json.Number(""), json.Number("01"), json.Number("1 "), json.Number("x"),
+	}
+	for _, v := range values {
+		got, gotErr := Normalize(v)
+		var want any
+		data, wantErr := json.Marshal(v)
+		if wantErr == nil {
+			want, wantErr = decodeGeneric(data)
+		}
+		if (gotErr != nil) != (wantErr != nil) || got != want {
+			t.Errorf("Normalize(%#v) = %#v, %v; JSON form %#v, %v", v, got, gotErr, want, wantErr)
+		}
+	}
+}
