@@ -28,3 +28,13 @@ type Baseline interface {
 type conflictReporter interface {
 	conflict(env, name string) string
 }
+
+// contentBaseline is implemented by baselines that read the desired
+// objects' content to know what they hold (a directory identifies its
+// documents by them). Compute has encoded and read it already and passes
+// it on, in the order of desired, so that it is not done twice. Besides
+// the objects, they return the content of each where they know it
+// without encoding the object (an unchanged document), else nil.
+type contentBaseline interface {
+	objectsWithContents(ctx context.Context, desired []render.Object, contents []content) ([]render.Object, []*content, error)
+}

@@ -1,7 +1,9 @@
 package plan
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -191,5 +193,141 @@ func TestScopeLimitsBothSides(t *testing.T) {
 	}
 	if !p.HasChanges() {
 		t.Error("no changes in scope")
+	}
+}
+
+// TestUnchangedContentEncodesTheSame holds the shortcut that spares a
+// directory's unchanged documents their encoding to what encoding them
+// gives: a document taken as the desired object's content encodes to the
+// desired object's bytes. Documents that do not (hand edits, values the
+// YAML round trip changes) are left to be encoded.
+func TestUnchangedContentEncodesTheSame(t *testing.T) {
+	object := map[string]any{
+		"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+		"metadata": map[string]any{"name": "orders", "namespace": "shop-prod"},
+		"spec":     map[string]any{"hosts": []any{"orders"}, "weight": 100, "timeout": "1s"},
+		"status":   map[string]any{},
+	}
+	tests := []struct {
+		name  string
+		value any
+		// doc is the document on disk; "" is the value as render writes it.
+		doc  string
+		want bool
+	}{
+		{"AsWritten", object, "", true},
+		{"TypedValue", LintRuleSetting{Enabled: true, Severity: "error", Params: map[string]any{"max": 5}}, "", true},
+		{"NullsOnDisk", map[string]any{"on": map[string]any{"push": map[string]any{"branches": []any{"main"}}, "workflow_dispatch": nil}},
+			"on:\n  push:\n    branches: [main]\n  workflow_dispatch:\n", true},
+		{"EmptyStatusOnDisk", object, "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: orders, namespace: shop-prod}\nspec: {hosts: [orders], timeout: 1s, weight: 100}\nstatus: {}\n", true},
+		{"EditedOnDisk", object, "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: orders, namespace: shop-prod}\nspec: {hosts: [orders], timeout: 5s, weight: 100}\n", false},
+		// "\n\nx" is written as a block that reads back as "\nx", which
+		// is written as one that reads back as "x": the plan shows that.
+		{"LeadingBlankLines", map[string]any{"script": "\n\nx"}, "", false},
+		// Another number form reads back the same; the shortcut is not
+		// taken, and encoding the document finds it unchanged.
+		{"NumberForm", map[string]any{"ratio": json.Number("0.50")}, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := render.Object{Target: render.TargetKratos, Path: "x.yaml", Value: tt.value}
+			c := encodeContent(want)
+			if _, err := c.readTree(); err != nil {
+				t.Fatal(err)
+			}
+			text := []byte(tt.doc)
+			if tt.doc == "" {
+				text = c.data
+			}
+			docs, err := parseYAMLDocuments(text)
+			if err != nil || len(docs) != 1 {
+				t.Fatalf("read %q: %d documents, %v", text, len(docs), err)
+			}
+			got := (&wantedObject{obj: want, content: &c}).unchangedContent(docs[0])
+			if (got != nil) != tt.want {
+				t.Fatalf("shortcut taken: %v, want %v", got != nil, tt.want)
+			}
+			if got == nil {
+				return
+			}
+			encoded, err := render.MarshalYAML(docs[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(encoded, got.data) {
+				t.Errorf("the document encodes to\n%s\nthe desired object to\n%s", encoded, got.data)
+			}
+		})
+	}
+}
+
+// contentHidingBaseline hides that a baseline implements contentBaseline,
+// so that Compute encodes every object it returns.
+type contentHidingBaseline struct{ Baseline }
+
+// TestDirBaselinePlansAsIfEveryDocumentWereEncoded plans against a
+// directory with hand edits, documents the YAML round trip changes and
+// unchanged documents, and compares the reports with those of a plan that
+// encodes and reads back every document read from the directory.
+func TestDirBaselinePlansAsIfEveryDocumentWereEncoded(t *testing.T) {
+	specs := t.TempDir()
+	copyShop(t, specs)
+	withTricky := func(ctx context.Context, m *schema.Model) ([]render.Object, error) {
+		objs, err := testRender(ctx, m)
+		return append(objs, render.Object{
+			Target: render.TargetKratos, Env: "dev", Path: "dev/extra.yaml",
+			Value: map[string]any{
+				"script": "\n\nleading blank lines",
+				"ratio":  json.Number("0.50"),
+				"unset":  nil,
+				"list":   []any{"a", nil, map[string]any{"k": "v"}},
+			},
+		}), err
+	}
+	m := loadModel(t, specs)
+	objs, err := withTricky(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if _, err := render.Write(context.Background(), out, objs, render.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	edit := func(rel, old, new string) {
+		t.Helper()
+		path := filepath.Join(out, filepath.FromSlash(rel))
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), old) {
+			t.Fatalf("%s does not contain %q", rel, old)
+		}
+		if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edit("dev/istio/users.yaml", "timeout: 180ms", "timeout: 5s")
+	edit("prod/istio/orders.yaml", "kind: VirtualService\n", "kind: VirtualService\nstatus: {}\n")
+	edit("staging/istio/orders.yaml", "kind: VirtualService\n", "kind: VirtualService\nstatus: {phase: live}\n")
+	edit("prod/services/orders.yaml", "\n", "\nhandAdded: null\n")
+
+	plan := func(b Baseline) *Plan {
+		t.Helper()
+		p, err := Compute(context.Background(), Options{Model: m, Render: withTricky, Baseline: b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	got := plan(NewDirBaseline(out))
+	want := plan(contentHidingBaseline{NewDirBaseline(out)})
+	if !got.HasChanges() {
+		t.Fatal("no changes: the edits are not planned")
+	}
+	for _, r := range []Reporter{&TextReporter{}, &JSONReporter{}} {
+		if g, w := report(t, r, got), report(t, r, want); !bytes.Equal(g, w) {
+			t.Errorf("%T:\n--- got\n%s\n--- want\n%s", r, g, w)
+		}
 	}
 }

@@ -8,13 +8,19 @@ import (
 )
 
 // compare matches desired and baseline objects by identity and returns the
-// rated changes, unsorted.
-func compare(ctx context.Context, desired, base []render.Object, envs *environments, rater *Rater) ([]Change, error) {
-	want, err := prepare(desired)
+// rated changes, unsorted. wantContents are the desired objects' contents
+// (readContents), in the same order; baseContents, when set, the baseline
+// objects' where the baseline knew them (contentBaseline).
+func compare(ctx context.Context, desired []render.Object, wantContents []content, base []render.Object, baseContents []*content, envs *environments, rater *Rater) ([]Change, error) {
+	want, err := prepare(desired, wantContents)
 	if err != nil {
 		return nil, fmt.Errorf("plan: desired objects: %w", err)
 	}
-	have, err := prepare(base)
+	haveContents, err := readContents(ctx, base, baseContents, wantContents)
+	if err != nil {
+		return nil, err
+	}
+	have, err := prepare(base, haveContents)
 	if err != nil {
 		return nil, fmt.Errorf("plan: baseline objects: %w", err)
 	}
@@ -24,25 +30,28 @@ func compare(ctx context.Context, desired, base []render.Object, envs *environme
 	}
 
 	var changes []Change
-	matched := map[string]bool{}
+	matched := make(map[string]bool, len(want))
 	for _, w := range want {
 		h, ok := byKey[w.key]
 		if !ok {
-			changes = append(changes, newChange(ActionCreate, w, w.tree, nil))
+			changes = append(changes, newChange(ActionCreate, w, w.tree(), nil))
 			continue
 		}
 		matched[w.key] = true
-		fields := diffTrees(h.tree, w.tree)
+		if w.content.sameAs(h.content) {
+			continue // the same bytes: the same tree
+		}
+		fields := diffTrees(h.tree(), w.tree())
 		if len(fields) == 0 {
 			continue
 		}
-		ch := newChange(ActionUpdate, w, w.tree, h.tree)
+		ch := newChange(ActionUpdate, w, w.tree(), h.tree())
 		ch.Fields = fields
 		changes = append(changes, ch)
 	}
 	for _, h := range have {
 		if !matched[h.key] {
-			changes = append(changes, newChange(ActionDelete, h, nil, h.tree))
+			changes = append(changes, newChange(ActionDelete, h, nil, h.tree()))
 		}
 	}
 	for i := range changes {

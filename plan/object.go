@@ -2,17 +2,21 @@ package plan
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/sync/errgroup"
 	"gopkg.in/yaml.v3"
 
 	"github.com/govctl/govctl/render"
@@ -27,25 +31,38 @@ const TargetPolicy render.Target = "policy"
 const LintRuleKind = "LintRule"
 
 // item is an object prepared for matching: its key, display name and
-// content in generic form.
+// content.
 type item struct {
-	obj  render.Object
-	key  string
-	name string
-	tree any
+	obj     render.Object
+	key     string
+	name    string
+	content *content
 }
 
-// prepare normalizes objects and computes their identities. Objects that
+// tree is the item's content in generic form. Reading it back cannot fail
+// any more: prepare has read every tree that can fail (a Value's).
+func (it item) tree() any {
+	t, _ := it.content.readTree()
+	return t
+}
+
+// prepare normalizes objects and computes their identities; contents are
+// the objects' contents (readContents), in the same order. Objects that
 // share an output path and have no identity of their own are told apart
 // by their position in the file.
-func prepare(objs []render.Object) ([]item, error) {
+func prepare(objs []render.Object, contents []content) ([]item, error) {
 	items := make([]item, 0, len(objs))
 	docIndex := map[string]int{}
-	seen := map[string]render.Object{}
-	for _, o := range objs {
-		tree, err := contentTree(o)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", describeObject(o), err)
+	seen := make(map[string]render.Object, len(objs))
+	for i, o := range objs {
+		c := &contents[i]
+		var tree any
+		if c.needed(o) {
+			t, err := c.readTree()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", describeObject(o), err)
+			}
+			tree = t
 		}
 		id, key, name := identify(o, tree)
 		if key == "" {
@@ -63,7 +80,7 @@ func prepare(objs []render.Object) ([]item, error) {
 		}
 		seen[key] = o
 		o.ID = id
-		items = append(items, item{obj: o, key: key, name: name, tree: tree})
+		items = append(items, item{obj: o, key: key, name: name, content: c})
 	}
 	return items, nil
 }
@@ -165,35 +182,194 @@ func describeObject(o render.Object) string {
 	return b.String()
 }
 
-// contentTree returns an object's content in the generic form plan
-// compares: map[string]any, []any, string, json.Number, bool and nil.
+// content is an object's content in the two forms plan compares: data,
+// the bytes a writer puts in the file, and the generic tree read back from
+// them: map[string]any, []any, string, json.Number, bool and nil.
 //
-// A Value goes through render.MarshalYAML and is read back, so that both
+// A Value is encoded with render.MarshalYAML and read back, so that both
 // sides of a comparison are exactly what the writer puts in a file (the
 // same normalization, number forms and dropped empty status) whether they
 // come from a renderer or from a file on disk. Raw content is read as YAML
 // (which includes JSON) when it is a mapping or a list; other text is
 // compared as one string, and binary content (an import bundle) as its
 // size and digest.
-func contentTree(o render.Object) (any, error) {
-	if o.Value != nil {
+//
+// The tree is a function of the bytes and their form alone, so objects
+// whose bytes are the same have the same tree: a plan compares field by
+// field only objects whose bytes differ, and reads back only the trees it
+// needs. On a large platform, encoding and reading back are most of a
+// plan's work, and most objects of a typical change are unchanged.
+type content struct {
+	// raw says that data is Raw (read by rawTree), not an encoded Value.
+	raw  bool
+	data []byte
+	// tree and err are the tree read from data, or the error encoding or
+	// reading it; final once read is set.
+	tree any
+	err  error
+	read bool
+}
+
+// encodeContent returns o's content with its bytes, not yet read back.
+func encodeContent(o render.Object) content {
+	switch {
+	case o.Value != nil:
 		data, err := render.MarshalYAML(o.Value)
-		if err != nil {
-			return nil, err
-		}
-		docs, err := parseYAMLDocuments(data)
-		if err != nil {
-			return nil, fmt.Errorf("read back the encoded value: %w", err)
-		}
-		if len(docs) != 1 {
-			return nil, fmt.Errorf("the encoded value has %d YAML documents, want 1", len(docs))
-		}
-		return docs[0], nil
+		return content{data: data, err: err, read: err != nil}
+	case o.Raw != nil:
+		return content{raw: true, data: o.Raw}
 	}
-	if o.Raw != nil {
-		return rawTree(o.Raw), nil
+	return content{read: true} // no content: the nil tree
+}
+
+// readTree reads the tree back from the bytes, once.
+func (c *content) readTree() (any, error) {
+	if !c.read {
+		c.tree, c.err = c.parse()
+		c.read = true
 	}
-	return nil, nil
+	return c.tree, c.err
+}
+
+// peekTree is readTree without keeping the result, for readers that share
+// c with others running at the same time.
+func (c *content) peekTree() (any, error) {
+	if c.read {
+		return c.tree, c.err
+	}
+	return c.parse()
+}
+
+func (c *content) parse() (any, error) {
+	if c.raw {
+		return rawTree(c.data), nil
+	}
+	docs, err := parseYAMLDocuments(c.data)
+	if err != nil {
+		return nil, fmt.Errorf("read back the encoded value: %w", err)
+	}
+	if len(docs) != 1 {
+		return nil, fmt.Errorf("the encoded value has %d YAML documents, want 1", len(docs))
+	}
+	return docs[0], nil
+}
+
+// sameAs reports whether c and o are the same bytes in the same form, so
+// that their trees are equal.
+func (c *content) sameAs(o *content) bool {
+	return c.err == nil && o.err == nil && c.raw == o.raw && bytes.Equal(c.data, o.data)
+}
+
+// needed reports whether prepare reads the tree of o, whose content c is:
+// a Value's always, so that an encoding that does not read back is an
+// error, and raw content's when the tree is what identifies the object.
+// The raw content of a Nacos entry (identified by its name) is read only
+// when the entry is created, deleted or changed.
+func (c *content) needed(o render.Object) bool {
+	if !c.raw {
+		return true
+	}
+	if o.Target == TargetPolicy {
+		return false
+	}
+	_, _, _, nacos := nacosKey(o)
+	return !nacos
+}
+
+// readContents returns the contents of objs, encoded and, where prepare
+// needs them, read back, on up to GOMAXPROCS goroutines. given, when set,
+// holds per object its content if the baseline knew it, else nil. known,
+// when set, are contents already read (the desired objects'): an object
+// whose bytes are among them takes their tree instead of reading its own.
+// Errors stay in the contents, for prepare to report in object order.
+func readContents(ctx context.Context, objs []render.Object, given []*content, known []content) ([]content, error) {
+	contents := make([]content, len(objs))
+	err := forEachIndex(ctx, len(objs), func(i int) error {
+		if given != nil && given[i] != nil {
+			contents[i] = *given[i]
+		} else {
+			contents[i] = encodeContent(objs[i])
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	index := newContentIndex(known)
+	err = forEachIndex(ctx, len(objs), func(i int) error {
+		c := &contents[i]
+		if c.read || !c.needed(objs[i]) {
+			return nil
+		}
+		if k := index.find(c); k != nil {
+			c.tree, c.err, c.read = k.tree, k.err, true
+			return nil
+		}
+		c.readTree()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return contents, nil
+}
+
+// contentIndex finds read contents by their bytes.
+type contentIndex struct {
+	seed     maphash.Seed
+	contents []content
+	byHash   map[uint64][]int
+}
+
+func newContentIndex(contents []content) *contentIndex {
+	x := &contentIndex{seed: maphash.MakeSeed(), contents: contents, byHash: make(map[uint64][]int, len(contents))}
+	for i := range contents {
+		if c := &contents[i]; c.read && c.err == nil && c.data != nil {
+			h := maphash.Bytes(x.seed, c.data)
+			x.byHash[h] = append(x.byHash[h], i)
+		}
+	}
+	return x
+}
+
+// find returns a read content with c's bytes in c's form, or nil. The
+// hash only narrows the search; the bytes are compared.
+func (x *contentIndex) find(c *content) *content {
+	if len(x.byHash) == 0 {
+		return nil
+	}
+	for _, i := range x.byHash[maphash.Bytes(x.seed, c.data)] {
+		if k := &x.contents[i]; k.sameAs(c) {
+			return k
+		}
+	}
+	return nil
+}
+
+// forEachIndex calls fn(i) for every i in [0, n) on up to GOMAXPROCS
+// goroutines and returns the error of the lowest i that failed, so that
+// the error reported does not depend on scheduling.
+func forEachIndex(ctx context.Context, n int, fn func(i int) error) error {
+	errs := make([]error, n)
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range n {
+		if err := ctx.Err(); err != nil {
+			g.Wait()
+			return err
+		}
+		g.Go(func() error {
+			errs[i] = fn(i)
+			return nil
+		})
+	}
+	g.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // rawTree reads raw file content: a structured YAML or JSON document as its

@@ -335,17 +335,34 @@ func Compute(ctx context.Context, opts Options) (*Plan, error) {
 			covered = append(covered, o)
 		}
 	}
-	base, err := opts.Baseline.Objects(ctx, covered)
+	// Encoding and reading back the desired objects is most of a plan's
+	// work on a large platform; it is done once, for the baseline and the
+	// comparison.
+	wantContents, err := readContents(ctx, covered, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	var base []render.Object
+	var baseContents []*content
+	if cb, ok := opts.Baseline.(contentBaseline); ok {
+		base, baseContents, err = cb.objectsWithContents(ctx, covered, wantContents)
+	} else {
+		base, err = opts.Baseline.Objects(ctx, covered)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("plan: read baseline %s: %w", opts.Baseline.Describe(), err)
 	}
 	var baseInScope []render.Object
-	for _, o := range base {
+	var baseInScopeContents []*content
+	for i, o := range base {
 		if o.Derived || derived[o.Path] {
 			continue
 		}
 		if opts.Scope.Includes(o.Target, o.Env) {
 			baseInScope = append(baseInScope, o)
+			if baseContents != nil {
+				baseInScopeContents = append(baseInScopeContents, baseContents[i])
+			}
 		}
 	}
 
@@ -354,7 +371,7 @@ func Compute(ctx context.Context, opts Options) (*Plan, error) {
 		envs.addTiers(bt.environmentTiers())
 	}
 	p := &Plan{Platform: opts.Model.Platform.Name, Baseline: opts.Baseline.Describe()}
-	p.Changes, err = compare(ctx, covered, baseInScope, envs, rater)
+	p.Changes, err = compare(ctx, covered, wantContents, baseInScope, baseInScopeContents, envs, rater)
 	if err != nil {
 		return nil, err
 	}
