@@ -224,35 +224,18 @@ func (w *wantedObject) unchangedContent(doc any) *content {
 	if err != nil || written == nil {
 		return nil
 	}
-	written = withoutEmptyStatus(written)
+	written = render.DropEmptyStatus(written)
 	// A normalized tree normalizes to itself, so a document equal to it
 	// is normalized already; only one that is not (a workflow's
 	// `workflow_dispatch:`, null) is normalized to compare.
 	if !equalTrees(doc, written) {
 		normalized, err := render.Normalize(doc)
-		if err != nil || !equalTrees(withoutEmptyStatus(normalized), written) {
+		if err != nil || !equalTrees(render.DropEmptyStatus(normalized), written) {
 			return nil
 		}
 	}
 	same := *c
 	return &same
-}
-
-// withoutEmptyStatus drops the empty top-level status of a
-// Kubernetes-style object, as render does before encoding one (the API
-// types always emit `status: {}`). v is a fresh tree from render.Normalize.
-// TestUnchangedContentEncodesTheSame holds the two to the same rule.
-func withoutEmptyStatus(v any) any {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return v
-	}
-	_, hasAPIVersion := m["apiVersion"]
-	_, hasKind := m["kind"]
-	if status, ok := m["status"].(map[string]any); ok && hasAPIVersion && hasKind && len(status) == 0 {
-		delete(m, "status")
-	}
-	return m
 }
 
 // equalTrees reports whether two generic trees are equal; values of other

@@ -199,7 +199,7 @@ func valueNode(value any) (*yaml.Node, error) {
 	if generic == nil {
 		return nil, errNoContent
 	}
-	generic = dropEmptyStatus(generic)
+	generic = DropEmptyStatus(generic)
 	return genericNode(generic)
 }
 
@@ -327,7 +327,7 @@ func decodeGeneric(data []byte) (any, error) {
 }
 
 // jsonNode builds, straight from JSON data, the node that genericNode
-// builds from decodeGeneric's tree after dropEmptyStatus: objects become
+// builds from decodeGeneric's tree after DropEmptyStatus: objects become
 // mappings with sorted keys, where the last of duplicate keys wins and null
 // members are dropped, numbers keep their text. A nil node is JSON null.
 // Like json.Decoder.Decode it reads the first value and ignores what
@@ -345,7 +345,7 @@ func jsonNode(data []byte) (*yaml.Node, bool) {
 	return n, true
 }
 
-// dropEmptyStatusNode is dropEmptyStatus on a mapping node.
+// dropEmptyStatusNode is DropEmptyStatus on a mapping node.
 func dropEmptyStatusNode(n *yaml.Node) {
 	status := -1
 	hasAPIVersion, hasKind := false, false
@@ -545,10 +545,11 @@ func dropNulls(v any) any {
 	return v
 }
 
-// dropEmptyStatus removes an empty top-level status from a Kubernetes-style
-// object: the API types always emit `status: {}`, which is server-owned and
-// meaningless in a manifest.
-func dropEmptyStatus(v any) any {
+// DropEmptyStatus removes an empty top-level status from a Kubernetes-style
+// object, as the YAML writer does before encoding one: the API types always
+// emit `status: {}`, which is server-owned and meaningless in a manifest.
+// v is a generic tree (Normalize's), changed in place.
+func DropEmptyStatus(v any) any {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return v

@@ -454,7 +454,7 @@ func genericTreeYAML(t testing.TB, data []byte) (string, error) {
 	if generic == nil {
 		return "<nil>", nil
 	}
-	n, err := genericNode(dropEmptyStatus(generic))
+	n, err := genericNode(DropEmptyStatus(generic))
 	if err != nil {
 		t.Fatal(err)
 	}
