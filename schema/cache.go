@@ -59,11 +59,16 @@ func LoadCached(ctx context.Context, dir string, opts CacheOptions) (*Model, err
 	if m := readCache(entry, dir); m != nil {
 		return m, nil
 	}
-	m, err := Load(ctx, dir)
+	// The model is stale, but most services' layers are likely what they
+	// were: the resolution memo spares checking those again.
+	memoFile := memoPath(opts.Dir, abs)
+	used := map[memoKey][]byte{}
+	m, err := loadMemo(ctx, dir, readMemo(memoFile, opts.Version), used)
 	if err != nil {
 		return nil, err
 	}
 	writeCache(entry, key, m)
+	writeMemo(memoFile, opts.Version, used)
 	return m, nil
 }
 

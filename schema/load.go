@@ -28,7 +28,14 @@ const schemaFileName = "zz_govctl_schema.cue"
 // embedded schema, validates the result, resolves every environment and
 // returns the typed model. A spec mistake is returned as *ErrorList listing
 // every error found, each at a file:line:col in the user's files.
-func Load(ctx context.Context, dir string) (m *Model, err error) {
+func Load(ctx context.Context, dir string) (*Model, error) {
+	return loadMemo(ctx, dir, nil, nil)
+}
+
+// loadMemo is Load with a resolution memo: services whose merged layers
+// memo holds are not checked again; used, when not nil, receives every
+// memo entry the load used or made.
+func loadMemo(ctx context.Context, dir string, memo *resolutionMemo, used map[memoKey][]byte) (m *Model, err error) {
 	defer func() {
 		// The CUE evaluator is not ours; an internal panic on some input
 		// must still reach the user as an error, not a stack trace.
@@ -57,7 +64,7 @@ func Load(ctx context.Context, dir string) (m *Model, err error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("load %s: no .cue files found; run `govctl init %s` to create a platform, or use --dir to name the spec directory", dir, dir)
 	}
-	l := &loader{dir: dir, abs: abs, files: files, errs: &ErrorList{Dir: dir}}
+	l := &loader{dir: dir, abs: abs, files: files, errs: &ErrorList{Dir: dir}, memo: memo, used: used}
 	return l.load(ctx)
 }
 
@@ -73,6 +80,9 @@ type loader struct {
 	schema cue.Value
 	// relFiles memoises relFile by CUE file name.
 	relFiles map[string]string
+	// memo and used are the resolution memo read and the entries used.
+	memo *resolutionMemo
+	used map[memoKey][]byte
 }
 
 // specFiles lists the .cue files under abs, relative and sorted, skipping
@@ -189,7 +199,7 @@ func (l *loader) resolveAll(m *Model) {
 	var order []key
 	envsOf := map[key][]string{}
 	envNames := m.EnvironmentNames()
-	rs, errsPerEnv := m.resolveEnvs(envNames)
+	rs, errsPerEnv := m.resolveEnvs(envNames, l.memo, l.used)
 	for i, env := range envNames {
 		r, errs := rs[i], errsPerEnv[i]
 		for _, e := range errs {

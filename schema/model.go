@@ -40,6 +40,8 @@ type Model struct {
 	trees *node
 	// resolved caches every environment, resolved and checked by Load.
 	resolved map[string]*Resolved
+	// memoHits counts the services Load took from the resolution memo.
+	memoHits int
 }
 
 // Platform is the platform block.

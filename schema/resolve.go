@@ -106,7 +106,7 @@ func (m *Model) Resolve(env string) (*Resolved, error) {
 
 // resolve resolves every service for env and returns the spec errors found.
 func (m *Model) resolve(env string) (*Resolved, []*Error) {
-	rs, errs := m.resolveEnvs([]string{env})
+	rs, errs := m.resolveEnvs([]string{env}, nil, nil)
 	return rs[0], errs[0]
 }
 
@@ -114,12 +114,17 @@ func (m *Model) resolve(env string) (*Resolved, []*Error) {
 // environment, the result and the spec errors found, in service order.
 // Services are checked concurrently, one CUE context per worker: a
 // context is not safe for concurrent use, and each service's check is
-// independent of the others.
-func (m *Model) resolveEnvs(envs []string) ([]*Resolved, [][]*Error) {
+// independent of the others. A service whose merged layers memo has seen
+// is decoded from it instead of being checked again; used collects, when
+// not nil, every memo entry this resolution used or made.
+func (m *Model) resolveEnvs(envs []string, memo *resolutionMemo, used map[memoKey][]byte) ([]*Resolved, [][]*Error) {
+	var hits atomic.Int64
 	names := m.ServiceNames()
 	type result struct {
 		svc  *Service
 		errs []*Error
+		key  memoKey
+		js   []byte
 	}
 	results := make([][]result, len(envs))
 	for i := range envs {
@@ -131,19 +136,38 @@ func (m *Model) resolveEnvs(envs []string) ([]*Resolved, [][]*Error) {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			c := newChecker()
+			// Compiling the schema costs a few milliseconds; a worker
+			// that finds every service in the memo never needs it.
+			var c *checker
 			for {
 				j := int(next.Add(1)) - 1
 				if j >= jobs {
 					return
 				}
 				e, n := j/len(names), j%len(names)
-				svc, _, errs := m.resolveService(c, names[n], envs[e])
-				results[e][n] = result{svc, errs}
+				name, env := names[n], envs[e]
+				tree, prov := m.merge(name, env)
+				key, keyed := treeKey(tree)
+				if js, ok := memo.lookup(key); keyed && ok {
+					if svc, err := m.decodeResolved(name, js, prov); err == nil {
+						results[e][n] = result{svc: svc, key: key, js: js}
+						hits.Add(1)
+						continue
+					}
+				}
+				if c == nil {
+					c = newChecker()
+				}
+				svc, _, js, errs := m.check(c, name, env, tree, prov)
+				results[e][n] = result{svc: svc, errs: errs}
+				if keyed && len(errs) == 0 {
+					results[e][n].key, results[e][n].js = key, js
+				}
 			}
 		})
 	}
 	wg.Wait()
+	m.memoHits += int(hits.Load())
 	rs := make([]*Resolved, len(envs))
 	errs := make([][]*Error, len(envs))
 	for e, env := range envs {
@@ -155,6 +179,9 @@ func (m *Model) resolveEnvs(envs []string) ([]*Resolved, [][]*Error) {
 				continue
 			}
 			rs[e].Services[name] = res.svc
+			if used != nil && res.js != nil {
+				used[res.key] = res.js
+			}
 		}
 	}
 	return rs, errs
@@ -208,11 +235,25 @@ func (m *Model) layers(service, env string) []struct {
 // and unifies the result with #Service, which fills in the schema defaults
 // and checks what a deployable service must have.
 func (m *Model) resolveService(c *checker, name, env string) (*Service, cue.Value, []*Error) {
+	tree, prov := m.merge(name, env)
+	svc, v, _, errs := m.check(c, name, env, tree, prov)
+	return svc, v, errs
+}
+
+// merge merges the layers of a service in an environment and records, per
+// path, the layer and position that set it.
+func (m *Model) merge(name, env string) (map[string]any, map[string]Origin) {
 	tree := map[string]any{}
 	prov := map[string]Origin{}
 	for _, l := range m.layers(name, env) {
 		mergeNode(tree, l.tree, "", l.layer, prov)
 	}
+	return tree, prov
+}
+
+// check unifies a merged tree with #Service and returns the resolved
+// service, its CUE value and its JSON form, or the spec errors found.
+func (m *Model) check(c *checker, name, env string, tree map[string]any, prov map[string]Origin) (*Service, cue.Value, []byte, []*Error) {
 	spec := m.Services[name]
 	v := c.service.Unify(c.ctx.Encode(tree))
 	if err := v.Validate(cue.Concrete(true), cue.All()); err != nil {
@@ -240,20 +281,31 @@ func (m *Model) resolveService(c *checker, name, env string) (*Service, cue.Valu
 			}
 			errs = append(errs, &Error{Pos: pos, Path: "services." + name + "." + rel, Msg: msg})
 		}
-		return nil, v, errs
+		return nil, v, nil, errs
 	}
-	svc := &Service{}
 	// Through JSON: a third faster than Value.Decode on 1000 services, and
-	// the value is concrete and checked already. Numbers in config data
-	// come back as Value.Decode gives them (see numbers).
+	// the value is concrete and checked already. The same bytes are what
+	// the resolution memo keeps.
 	js, err := v.MarshalJSON()
+	var svc *Service
 	if err == nil {
-		dec := json.NewDecoder(bytes.NewReader(js))
-		dec.UseNumber()
-		err = dec.Decode(svc)
+		svc, err = m.decodeResolved(name, js, prov)
 	}
 	if err != nil {
-		return nil, v, []*Error{{Pos: spec.Pos, Path: "services." + name, Msg: fmt.Sprintf("in environment %s: %v", env, err)}}
+		return nil, v, nil, []*Error{{Pos: spec.Pos, Path: "services." + name, Msg: fmt.Sprintf("in environment %s: %v", env, err)}}
+	}
+	return svc, v, js, nil
+}
+
+// decodeResolved builds the resolved service from its JSON form. Numbers
+// in config data come back as Value.Decode gives them (see numbers).
+func (m *Model) decodeResolved(name string, js []byte, prov map[string]Origin) (*Service, error) {
+	spec := m.Services[name]
+	svc := &Service{}
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.UseNumber()
+	if err := dec.Decode(svc); err != nil {
+		return nil, err
 	}
 	svc.Name = name
 	svc.Source = spec.Pos.File
@@ -274,7 +326,7 @@ func (m *Model) resolveService(c *checker, name, env string) (*Service, cue.Valu
 			svc.Exceptions[i].Environments = []string{}
 		}
 	}
-	return svc, v, nil
+	return svc, nil
 }
 
 // mergeNode merges a layer into dst: structs merge field by field, scalars
