@@ -10,6 +10,11 @@
 #   conftest        conftest test with govctl's built-in rules and the same
 #                   parameters, on `govctl lint --print-input --env E` per env
 #   precommit       govctl lint <one service file> with a warm cache
+#   validate-edit   govctl validate right after one service file changed:
+#                   the model cache misses, the resolution memo holds every
+#                   other service
+#   precommit-edit  govctl lint <that file> right after it changed, as a
+#                   pre-commit hook runs it
 #   plan            govctl plan --against the rendered output, after one
 #                   service's version changed (warm cache)
 #
@@ -31,7 +36,7 @@ while getopts "n:r:kh" opt; do
 	r) runs=$OPTARG ;;
 	k) keep=true ;;
 	h)
-		sed -n '2,22p' "$0"
+		sed -n '2,27p' "$0"
 		exit 0
 		;;
 	*) exit 2 ;;
@@ -102,6 +107,13 @@ measure() {
 	printf '  %-22s %8.2f s %7d MB   (runs: %s)\n' "$name" "${wall[$name]}" "${rss[$name]}" "${times[*]}"
 }
 
+# bump_version FILE gives the first service in FILE a version it has not
+# had in this run, so the next command sees an edited spec.
+bump_version() {
+	edits=$((edits + 1))
+	sed -i -E "0,/version: *\"[^\"]*\"/s//version: \"v98.0.$edits\"/" "$1"
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
 bench_platform() {
@@ -136,6 +148,11 @@ bench_platform() {
 	allow_fail=1 before="" measure "conftest-$n" "$bin/conftest" test --no-color --all-namespaces \
 		-p "$work/policy-$n" --data "$work/params-$n.json" "${inputs[@]}"
 	before="" measure "precommit-$n" "$bin/govctl" lint "$file"
+	cp "$file" "$work/file.bak"
+	edits=0
+	before="bump_version '$file'" measure "validate-edit-$n" "$bin/govctl" validate
+	before="bump_version '$file'" measure "precommit-edit-$n" "$bin/govctl" lint "$file"
+	cp "$work/file.bak" "$file"
 	# A pull request's plan: one service's version bumped, against the
 	# output rendered before the change (warm cache of the changed spec).
 	"$bin/govctl" render -q --out "$work/base-$n"
@@ -165,7 +182,9 @@ printf '  %-44s %6s   (<= 2.0)\n' "render warm / cue export (RSS)" "$(ratio "${r
 printf '  %-44s %6s   (<= 1.0)\n' "lint cold / conftest (wall)" "$(ratio "${wall[lint-cold-$n]}" "${wall[conftest-$n]}")"
 printf '  %-44s %6s   (<= 1.0)\n' "lint warm / conftest (wall)" "$(ratio "${wall[lint-warm-$n]}" "${wall[conftest-$n]}")"
 printf '  %-44s %6s   (<= 0.10)\n' "precommit warm / lint cold (wall)" "$(ratio "${wall[precommit-$n]}" "${wall[lint-cold-$n]}")"
+printf '  %-44s %6s   (no target)\n' "precommit after an edit / lint cold (wall)" "$(ratio "${wall[precommit-edit-$n]}" "${wall[lint-cold-$n]}")"
+printf '  %-44s %6s   (no target)\n' "validate after an edit / cue export (wall)" "$(ratio "${wall[validate-edit-$n]}" "${wall[cue-export-$n]}")"
 echo "== ratios $n2 / $n services (target <= 2.2)"
-for c in cue-export validate-cold validate-warm render-cold render-warm lint-cold lint-warm conftest precommit plan; do
+for c in cue-export validate-cold validate-warm validate-edit render-cold render-warm lint-cold lint-warm conftest precommit precommit-edit plan; do
 	printf '  %-44s %6s wall  %6s RSS\n' "$c" "$(ratio "${wall[$c-$n2]}" "${wall[$c-$n]}")" "$(ratio "${rss[$c-$n2]}" "${rss[$c-$n]}")"
 done
