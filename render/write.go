@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -122,10 +125,15 @@ type WriteResult struct {
 // Write brings outDir to exactly the files the objects encode to, all or
 // nothing: every new or changed file is first staged to a temporary file in
 // its final directory, and only when all are staged are they renamed into
-// place, so a reader never sees a half-written file. On an error before that
-// point the temporary files and any directories created for them are
+// place, so a reader never sees a half-written file. A directory that does
+// not exist yet (outDir itself on a first render, a new service's
+// directory) is staged whole under a temporary name beside it, its files
+// written straight into it, and renamed into place with them in one step;
+// a first render of thousands of files is then one rename, not thousands.
+// On an error before that point the temporary files and directories are
 // removed, so the previous output stays exactly as it was; should a rename
-// fail, the files already renamed are restored from their previous content.
+// fail, the files and directories already renamed are removed or restored
+// from their previous content.
 // Files whose bytes are unchanged are not rewritten. Files are encoded and
 // staged concurrently; the result, the bytes written and the error reported
 // do not depend on scheduling.
@@ -154,11 +162,15 @@ func Write(ctx context.Context, outDir string, objs []Object, opts WriteOptions)
 	return p.apply(ctx, opts.hooks)
 }
 
-// staged is a temporary file waiting to be renamed into place.
+// staged is a file waiting to be put in place: a temporary file to rename,
+// or (tmp empty) a file written inside a staged directory.
 type staged struct {
 	action *action
 	tmp    string
 	final  string
+	// root is the new directory the file is written in under its staged
+	// name; "" for a file staged beside its final path.
+	root string
 }
 
 // stager tracks what a write created so it can undo it. Its fields belong
@@ -168,10 +180,30 @@ type staged struct {
 type stager struct {
 	outDir string
 	temps  []string
-	dirs   []string
-	// isDir holds the directories known to exist, so that the many files
-	// of one directory cost one look at it.
+	// isDir holds the directories known to exist (or staged), so that the
+	// many files of one directory cost one look at it.
 	isDir map[string]bool
+	// roots maps each new directory whose parent exists to the temporary
+	// directory it is staged as; everything below it is created inside.
+	roots map[string]string
+}
+
+// staging returns the path a file or directory at path is created at while
+// the write is staged, and the new root it is under ("" when none).
+func (s *stager) staging(path string) (string, string) {
+	if len(s.roots) == 0 {
+		return path, ""
+	}
+	for d := path; ; {
+		if tmp, ok := s.roots[d]; ok {
+			return tmp + path[len(d):], d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return path, ""
+		}
+		d = parent
+	}
 }
 
 // ioLimit bounds the files read or staged at once. That is mostly system
@@ -188,7 +220,7 @@ func (p *plan) apply(ctx context.Context, hooks *writeHooks) (res WriteResult, e
 		return res, nil
 	}
 
-	st := &stager{outDir: p.outDir, isDir: map[string]bool{}}
+	st := &stager{outDir: p.outDir, isDir: map[string]bool{}, roots: map[string]string{}}
 	committed := false
 	defer func() {
 		if !committed {
@@ -219,11 +251,20 @@ func (p *plan) apply(ctx context.Context, hooks *writeHooks) (res WriteResult, e
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("write %s: %w", p.outDir, err)
 		}
-		tmp, err := stageFile(filepath.Dir(f.final), f.action.New, f.action.mode)
-		if err != nil {
-			return fmt.Errorf("write %s: %w", f.final, err)
+		if path, root := st.staging(f.final); root != "" {
+			// Nobody sees this directory before it is renamed into place:
+			// the file is written at its final name inside it.
+			if err := writeNew(path, f.action.New, f.action.mode); err != nil {
+				return fmt.Errorf("write %s: %w", f.final, err)
+			}
+			f.root = root
+		} else {
+			tmp, err := stageFile(filepath.Dir(f.final), f.action.New, f.action.mode)
+			if err != nil {
+				return fmt.Errorf("write %s: %w", f.final, err)
+			}
+			f.tmp = tmp
 		}
-		f.tmp = tmp
 		if hooks.afterStage != nil {
 			hookMu.Lock()
 			defer hookMu.Unlock()
@@ -243,38 +284,78 @@ func (p *plan) apply(ctx context.Context, hooks *writeHooks) (res WriteResult, e
 	}
 	manifestPath := filepath.Join(p.outDir, ManifestName)
 	var manifestTmp string
+	manifestInRoot := false
 	if p.manifestChanged {
 		if err := st.mkdirs(ctx, []string{manifestPath}); err != nil {
 			return WriteResult{}, err
 		}
-		if manifestTmp, err = stageFile(p.outDir, p.manifestData, 0o644); err != nil {
-			return WriteResult{}, fmt.Errorf("write %s: %w", manifestPath, err)
+		if path, root := st.staging(manifestPath); root != "" {
+			// A new output directory: the manifest arrives with its files.
+			if err := writeNew(path, p.manifestData, 0o644); err != nil {
+				return WriteResult{}, fmt.Errorf("write %s: %w", manifestPath, err)
+			}
+			manifestInRoot = true
+		} else {
+			if manifestTmp, err = stageFile(p.outDir, p.manifestData, 0o644); err != nil {
+				return WriteResult{}, fmt.Errorf("write %s: %w", manifestPath, err)
+			}
+			st.temps = append(st.temps, manifestTmp)
 		}
-		st.temps = append(st.temps, manifestTmp)
 	}
 	if err := ctx.Err(); err != nil {
 		return WriteResult{}, fmt.Errorf("write %s: %w", p.outDir, err)
 	}
 
-	// Commit. From here on the context is not consulted: stopping half way
-	// would leave a mix of old and new files.
-	for i, f := range files {
+	// Commit, in path order: a staged file is renamed into place, a new
+	// directory when its first file is reached. From here on the context
+	// is not consulted: stopping half way would leave a mix of old and new
+	// files.
+	var done []staged
+	renamed := map[string]bool{}
+	for _, f := range files {
 		var err error
 		if hooks.beforeCommit != nil {
 			err = hooks.beforeCommit(f.action.Path)
 		}
-		if err == nil {
+		switch {
+		case err != nil:
+		case f.root == "":
 			err = os.Rename(f.tmp, f.final)
+		case !renamed[f.root]:
+			// Rename fails rather than replace a directory that has
+			// appeared meanwhile, unless it is empty.
+			if err = os.Rename(st.roots[f.root], f.root); err == nil {
+				renamed[f.root] = true
+				delete(st.roots, f.root)
+			}
 		}
 		if err != nil {
 			err = fmt.Errorf("write %s: %w", f.final, err)
-			if rerr := rollback(files[:i]); rerr != nil {
+			if rerr := rollback(done); rerr != nil {
 				err = fmt.Errorf("%w; restoring the previous output also failed, output may be mixed: %v", err, rerr)
 			}
 			return WriteResult{}, err
 		}
+		done = append(done, f)
+	}
+	// A new directory no file was renamed with holds only the manifest
+	// (a first write of no files).
+	roots := slices.Sorted(maps.Keys(st.roots))
+	for _, root := range roots {
+		if err := os.Rename(st.roots[root], root); err != nil {
+			err = fmt.Errorf("write %s: %w", manifestPath, err)
+			if rerr := rollback(done); rerr != nil {
+				err = fmt.Errorf("%w; restoring the previous output also failed, output may be mixed: %v", err, rerr)
+			}
+			return WriteResult{}, err
+		}
+		delete(st.roots, root)
+		done = append(done, staged{root: root})
 	}
 	committed = true
+	if manifestInRoot {
+		res.ManifestWritten = true
+	}
 
 	var failed []ManifestFile
 	var pruneErrs []error
@@ -355,6 +436,9 @@ func (s *stager) mkdirs(ctx context.Context, paths []string) error {
 			if !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("write %s: %w", p, err)
 			}
+			if _, err := os.Lstat(d); err == nil {
+				return fmt.Errorf("write %s: %s is a symbolic link to a missing directory", p, d)
+			}
 			chain = append(chain, d)
 			parent := filepath.Dir(d)
 			if parent == d {
@@ -377,21 +461,28 @@ func (s *stager) mkdirs(ctx context.Context, paths []string) error {
 		}
 		level := missing[:n]
 		missing = missing[n:]
-		created := make([]bool, len(level))
+		created := make([]string, len(level))
 		err := forEach(len(level), ioLimit, func(i int) error {
 			d := level[i]
-			if err := os.Mkdir(d.path, 0o755); err != nil {
+			var err error
+			if path, root := s.staging(d.path); root != "" {
+				err = os.Mkdir(path, 0o755)
+			} else {
+				// A new directory whose parent exists is a root: it is
+				// made under a temporary name and renamed at commit.
+				created[i], err = mkdirTemp(filepath.Dir(d.path), filepath.Base(d.path))
+			}
+			if err != nil {
 				if errors.Is(err, fs.ErrPermission) {
 					return fmt.Errorf("write %s: cannot create directory %s: %w", d.neededBy, d.path, fs.ErrPermission)
 				}
-				return fmt.Errorf("write %s: create directory: %w", d.neededBy, err)
+				return fmt.Errorf("write %s: create directory %s: %w", d.neededBy, d.path, unwrapPathError(err))
 			}
-			created[i] = true
 			return nil
 		})
-		for i, ok := range created {
-			if ok {
-				s.dirs = append(s.dirs, level[i].path)
+		for i, tmp := range created {
+			if tmp != "" {
+				s.roots[level[i].path] = tmp
 			}
 		}
 		if err != nil {
@@ -406,9 +497,46 @@ func (s *stager) abort() {
 	for _, t := range s.temps {
 		os.Remove(t)
 	}
-	for i := len(s.dirs) - 1; i >= 0; i-- {
-		os.Remove(s.dirs[i])
+	for _, tmp := range s.roots {
+		os.RemoveAll(tmp)
 	}
+}
+
+// mkdirTemp creates a new hidden directory in parent named after the
+// directory it stands in for, with the permissions os.Mkdir gives (the
+// umask applies, as for any directory Write creates), and returns its path.
+func mkdirTemp(parent, name string) (string, error) {
+	for {
+		tmp := filepath.Join(parent, ".govctl-tmp-"+name+"-"+strconv.FormatUint(uint64(rand.Uint32()), 36))
+		err := os.Mkdir(tmp, 0o755)
+		if err == nil {
+			return tmp, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", err
+		}
+	}
+}
+
+// writeNew writes a file that must not exist yet, with exactly mode.
+func writeNew(path string, data []byte, mode fs.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return unwrapPathError(err)
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		// Exactly mode, as stageFile gives, whatever the umask.
+		err = f.Chmod(mode)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return unwrapPathError(err)
+	}
+	return nil
 }
 
 // stageFile writes data to a new hidden temporary file in dir. Staging in
@@ -451,8 +579,19 @@ func unwrapPathError(err error) error {
 // files get their previous content, mode and modification time back.
 func rollback(done []staged) error {
 	var errs []error
+	removedRoots := map[string]bool{}
 	for i := len(done) - 1; i >= 0; i-- {
 		f := done[i]
+		if f.root != "" {
+			// The whole directory is new: it goes, with every file in it.
+			if !removedRoots[f.root] {
+				removedRoots[f.root] = true
+				if err := os.RemoveAll(f.root); err != nil {
+					errs = append(errs, err)
+				}
+			}
+			continue
+		}
 		if f.action.Kind == ChangeCreate {
 			if err := os.Remove(f.final); err != nil {
 				errs = append(errs, err)

@@ -624,3 +624,120 @@ func TestEmptyWriteIntoMissingDirectoryCreatesNothing(t *testing.T) {
 		t.Errorf("output directory exists: %v", err)
 	}
 }
+
+// siblings lists the names in dir, to find temporary directories a write
+// left beside its output.
+func siblings(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+func TestFirstWriteAppearsWholeInOneStep(t *testing.T) {
+	parent := t.TempDir()
+	out := filepath.Join(parent, "deploy", "out")
+	objs := manyObjects(40, "v")
+	var staged atomic.Int64
+	hooks := &writeHooks{afterStage: func(string) error {
+		staged.Add(1)
+		// While files are written, nothing is at the output path yet.
+		if _, err := os.Lstat(filepath.Join(parent, "deploy")); !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("output visible while staging: %v", err)
+		}
+		return nil
+	}}
+	res, err := Write(t.Context(), out, objs, WriteOptions{hooks: hooks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if staged.Load() != 40 || len(res.Created) != 40 || !res.ManifestWritten {
+		t.Errorf("staged %d, result %d created, manifest written %v; want 40, 40, true", staged.Load(), len(res.Created), res.ManifestWritten)
+	}
+	if names := siblings(t, parent); !slices.Equal(names, []string{"deploy"}) {
+		t.Errorf("beside the output: %v, want only deploy", names)
+	}
+	for _, f := range res.Created {
+		info, err := os.Stat(filepath.Join(out, filepath.FromSlash(f)))
+		if err != nil || info.Mode().Perm() != 0o644 {
+			t.Errorf("%s: %v, mode %v; want a 0644 file", f, err, info)
+		}
+	}
+	// The output is an ordinary one: a second write changes nothing.
+	again := mustWrite(t, out, objs, WriteOptions{})
+	if len(again.Unchanged) != 40 || len(again.Created)+len(again.Updated)+len(again.Pruned) != 0 {
+		t.Errorf("second write: %+v", again)
+	}
+}
+
+func TestFailedFirstWriteLeavesNothingBehind(t *testing.T) {
+	for name, hooks := range map[string]*writeHooks{
+		"staging fails": {afterStage: func(p string) error {
+			if p == "kratos/prod/svc005/config-1.yaml" {
+				return errors.New("injected")
+			}
+			return nil
+		}},
+		"commit fails": {beforeCommit: func(string) error { return errors.New("injected") }},
+	} {
+		t.Run(name, func(t *testing.T) {
+			parent := t.TempDir()
+			_, err := Write(t.Context(), filepath.Join(parent, "out"), manyObjects(40, "v"), WriteOptions{hooks: hooks})
+			if err == nil || !strings.Contains(err.Error(), "injected") {
+				t.Fatalf("err = %v, want the injected failure", err)
+			}
+			if names := siblings(t, parent); len(names) != 0 {
+				t.Errorf("left behind: %v", names)
+			}
+		})
+	}
+}
+
+func TestRenamedNewDirectoryIsRemovedWhenALaterFileFails(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	next := previousOutput(t, out)
+	before := snapshot(t, out)
+	// In path order the fourth file to be put in place comes after the new
+	// directory kratos/prod/new was renamed into place with its file.
+	calls := 0
+	hooks := &writeHooks{beforeCommit: func(string) error {
+		calls++
+		if calls == 4 {
+			return errors.New("injected")
+		}
+		return nil
+	}}
+	if _, err := Write(t.Context(), out, next, WriteOptions{hooks: hooks}); err == nil {
+		t.Fatal("Write succeeded")
+	}
+	assertSameTree(t, before, snapshot(t, out))
+	for _, name := range siblings(t, filepath.Join(out, "kratos", "prod")) {
+		if strings.HasPrefix(name, ".govctl-tmp-") {
+			t.Errorf("temporary %s left behind", name)
+		}
+	}
+}
+
+func TestDanglingSymlinkAsOutputIsAnError(t *testing.T) {
+	parent := t.TempDir()
+	out := filepath.Join(parent, "out")
+	if err := os.Symlink(filepath.Join(parent, "missing"), out); err != nil {
+		t.Skip(err)
+	}
+	_, err := Write(t.Context(), out, manyObjects(4, "v"), WriteOptions{})
+	if err == nil || !strings.Contains(err.Error(), "symbolic link to a missing directory") {
+		t.Fatalf("err = %v, want a dangling symlink error", err)
+	}
+	if target, err := os.Readlink(out); err != nil || target != filepath.Join(parent, "missing") {
+		t.Errorf("symlink changed: %q, %v", target, err)
+	}
+	if names := siblings(t, parent); !slices.Equal(names, []string{"out"}) {
+		t.Errorf("beside the output: %v", names)
+	}
+}
