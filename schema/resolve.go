@@ -130,6 +130,10 @@ func (m *Model) resolveEnvs(envs []string, memo *resolutionMemo, used map[memoKe
 	for i := range envs {
 		results[i] = make([]result, len(names))
 	}
+	shared := make([]sharedLayers, len(envs))
+	for i, env := range envs {
+		shared[i] = m.shared(env)
+	}
 	jobs := len(envs) * len(names)
 	workers := min(runtime.GOMAXPROCS(0), max(jobs/64, 1))
 	var next atomic.Int64
@@ -146,7 +150,7 @@ func (m *Model) resolveEnvs(envs []string, memo *resolutionMemo, used map[memoKe
 				}
 				e, n := j/len(names), j%len(names)
 				name, env := names[n], envs[e]
-				tree, prov := m.merge(name, env)
+				tree, prov := m.merge(name, env, shared[e])
 				key, keyed := treeKey(tree)
 				if js, ok := memo.lookup(key); keyed && ok {
 					if svc, err := m.decodeResolved(name, js, prov); err == nil {
@@ -201,12 +205,28 @@ func newChecker() *checker {
 	return &checker{ctx: ctx, service: ctx.CompileString(schemaSource, cue.Filename(schemaFileName)).LookupPath(cue.ParsePath("#Service"))}
 }
 
-// layers returns the user-set values that apply to a service in an
-// environment, lowest precedence first.
-func (m *Model) layers(service, env string) []struct {
+// layer is one layer's user-set values of a service in an environment.
+type layer struct {
 	layer Layer
 	tree  *node
-} {
+}
+
+// sharedLayers are the layers every service of an environment shares.
+type sharedLayers struct {
+	platform, environment *node
+}
+
+// shared returns the platform and environment defaults that apply in env.
+func (m *Model) shared(env string) sharedLayers {
+	return sharedLayers{
+		platform:    m.trees.get("platform", "defaults").userOnly(),
+		environment: m.trees.get("environments", env, "defaults").userOnly(),
+	}
+}
+
+// layers returns the user-set values that apply to a service in an
+// environment, lowest precedence first.
+func (m *Model) layers(service, env string, shared sharedLayers) []layer {
 	svc := m.trees.get("services", service).userOnly()
 	var base *node
 	if svc != nil {
@@ -219,14 +239,15 @@ func (m *Model) layers(service, env string) []struct {
 			base.order = append(base.order, k)
 		}
 	}
-	return []struct {
-		layer Layer
-		tree  *node
-	}{
-		{LayerPlatform, m.trees.get("platform", "defaults").userOnly()},
-		{LayerEnvironment, m.trees.get("environments", env, "defaults").userOnly()},
+	var overlay *node
+	if svc != nil {
+		overlay = svc.get("env", env)
+	}
+	return []layer{
+		{LayerPlatform, shared.platform},
+		{LayerEnvironment, shared.environment},
 		{LayerService, base},
-		{LayerOverlay, m.trees.get("services", service, "env", env).userOnly()},
+		{LayerOverlay, overlay},
 	}
 }
 
@@ -235,17 +256,17 @@ func (m *Model) layers(service, env string) []struct {
 // and unifies the result with #Service, which fills in the schema defaults
 // and checks what a deployable service must have.
 func (m *Model) resolveService(c *checker, name, env string) (*Service, cue.Value, []*Error) {
-	tree, prov := m.merge(name, env)
+	tree, prov := m.merge(name, env, m.shared(env))
 	svc, v, _, errs := m.check(c, name, env, tree, prov)
 	return svc, v, errs
 }
 
 // merge merges the layers of a service in an environment and records, per
 // path, the layer and position that set it.
-func (m *Model) merge(name, env string) (map[string]any, map[string]Origin) {
+func (m *Model) merge(name, env string, shared sharedLayers) (map[string]any, map[string]Origin) {
 	tree := map[string]any{}
 	prov := map[string]Origin{}
-	for _, l := range m.layers(name, env) {
+	for _, l := range m.layers(name, env, shared) {
 		mergeNode(tree, l.tree, "", l.layer, prov)
 	}
 	return tree, prov
