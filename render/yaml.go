@@ -45,6 +45,54 @@ type File struct {
 // targets or environments, by a Raw object and any other object, and on a
 // path that is also a directory of another path.
 func EncodeObjects(objs []Object) ([]File, error) {
+	return encodeObjects(objs, newEmitStream)
+}
+
+// documentStream writes the YAML documents of one file in turn.
+type documentStream interface {
+	// encode appends one document.
+	encode(n *yaml.Node) error
+	// finish returns everything written.
+	finish() ([]byte, error)
+}
+
+// newEmitStream is the stream EncodeObjects and MarshalYAML write with:
+// the emitter in emit.go, after prefix.
+func newEmitStream(prefix string) documentStream {
+	return &emitStream{buf: append(make([]byte, 0, 4096), prefix...)}
+}
+
+// finish returns the stream's bytes.
+func (s *emitStream) finish() ([]byte, error) { return s.buf, nil }
+
+// newYAMLv3Stream writes through one yaml.v3 Encoder, as EncodeObjects
+// did before emit.go: the tests' oracle and the benchmarks' baseline.
+func newYAMLv3Stream(prefix string) documentStream {
+	s := &yamlv3Stream{}
+	s.buf.WriteString(prefix)
+	s.enc = yaml.NewEncoder(&s.buf)
+	s.enc.SetIndent(2)
+	return s
+}
+
+// yamlv3Stream is a documentStream of one yaml.v3 Encoder.
+type yamlv3Stream struct {
+	buf bytes.Buffer
+	enc *yaml.Encoder
+}
+
+func (s *yamlv3Stream) encode(n *yaml.Node) error { return s.enc.Encode(n) }
+
+func (s *yamlv3Stream) finish() ([]byte, error) {
+	if err := s.enc.Close(); err != nil {
+		return nil, err
+	}
+	return s.buf.Bytes(), nil
+}
+
+// encodeObjects is EncodeObjects writing each file's documents with a
+// stream from newStream.
+func encodeObjects(objs []Object, newStream func(prefix string) documentStream) ([]File, error) {
 	groups := map[string][]Object{}
 	var order []string
 	for _, o := range objs {
@@ -69,7 +117,7 @@ func EncodeObjects(objs []Object) ([]File, error) {
 	// reported do not depend on scheduling.
 	files := make([]File, len(order))
 	err := forEach(len(order), runtime.GOMAXPROCS(0), func(i int) error {
-		f, err := encodeFile(groups[order[i]])
+		f, err := encodeFile(groups[order[i]], newStream)
 		files[i] = f
 		return err
 	})
@@ -80,7 +128,7 @@ func EncodeObjects(objs []Object) ([]File, error) {
 }
 
 // encodeFile encodes the objects that share one path.
-func encodeFile(objs []Object) (File, error) {
+func encodeFile(objs []Object, newStream func(prefix string) documentStream) (File, error) {
 	first := objs[0]
 	f := File{Path: first.Path, Target: first.Target, Env: first.Env}
 	for _, o := range objs[1:] {
@@ -117,23 +165,19 @@ func encodeFile(objs []Object) (File, error) {
 		return File{}, fmt.Errorf("encode %s: %w", f.Path, err)
 	}
 
-	var buf bytes.Buffer
-	buf.WriteString(header)
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
+	stream := newStream(header)
 	for _, o := range objs {
 		node, err := valueNode(o.Value)
 		if err != nil {
 			return File{}, fmt.Errorf("encode %s: %w", describe(o), err)
 		}
-		if err := enc.Encode(node); err != nil {
+		if err := stream.encode(node); err != nil {
 			return File{}, fmt.Errorf("encode %s: %w", describe(o), err)
 		}
 	}
-	if err := enc.Close(); err != nil {
+	if f.Data, err = stream.finish(); err != nil {
 		return File{}, fmt.Errorf("encode %s: %w", f.Path, err)
 	}
-	f.Data = buf.Bytes()
 	return f, nil
 }
 
@@ -157,20 +201,20 @@ func generatedHeader(sources []string) (string, error) {
 // strings), without a header. Renderers use it for content that travels
 // inside another format, such as a Nacos entry.
 func MarshalYAML(value any) ([]byte, error) {
+	return marshalYAML(value, newEmitStream)
+}
+
+// marshalYAML is MarshalYAML writing with a stream from newStream.
+func marshalYAML(value any, newStream func(prefix string) documentStream) ([]byte, error) {
 	node, err := valueNode(value)
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(node); err != nil {
+	stream := newStream("")
+	if err := stream.encode(node); err != nil {
 		return nil, err
 	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return stream.finish()
 }
 
 // valueNode normalizes an object's Value and builds its YAML node.
