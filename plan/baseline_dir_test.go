@@ -221,9 +221,12 @@ func TestUnchangedContentEncodesTheSame(t *testing.T) {
 			"on:\n  push:\n    branches: [main]\n  workflow_dispatch:\n", true},
 		{"EmptyStatusOnDisk", object, "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: orders, namespace: shop-prod}\nspec: {hosts: [orders], timeout: 1s, weight: 100}\nstatus: {}\n", true},
 		{"EditedOnDisk", object, "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: orders, namespace: shop-prod}\nspec: {hosts: [orders], timeout: 5s, weight: 100}\n", false},
-		// "\n\nx" is written as a block that reads back as "\nx", which
-		// is written as one that reads back as "x": the plan shows that.
-		{"LeadingBlankLines", map[string]any{"script": "\n\nx"}, "", false},
+		// Leading line breaks are written double-quoted (a literal block
+		// would lose one), so the value reads back as itself.
+		{"LeadingBlankLines", map[string]any{"script": "\n\nx"}, "", true},
+		// A document on disk whose value is not the desired one, written as
+		// a block that lost the first line break, is not unchanged.
+		{"LeadingBlankLinesLostOnDisk", map[string]any{"script": "\n\nx"}, "script: |2-\n\n  x\n", false},
 		// Another number form reads back the same; the shortcut is not
 		// taken, and encoding the document finds it unchanged.
 		{"NumberForm", map[string]any{"ratio": json.Number("0.50")}, "", false},

@@ -670,12 +670,15 @@ func numberNode(s string) *yaml.Node {
 
 // stringNode writes a string so that it reads back as the same string in
 // YAML 1.1 and 1.2: ambiguous plain scalars are double-quoted, multi-line
-// values become literal blocks (double-quoted when they are mapping keys).
+// values become literal blocks (double-quoted when they are mapping keys,
+// when they start with a line break or a tab, and when they hold a line
+// break other than \n: yaml.v3 writes those as blocks that read back as
+// another string, or not at all).
 func stringNode(s string, key bool) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
 	switch {
 	case strings.Contains(s, "\n"):
-		if key {
+		if key || s[0] == '\n' || s[0] == '\t' || strings.ContainsAny(s, "\r\u0085\u2028\u2029") {
 			n.Style = yaml.DoubleQuotedStyle
 		} else {
 			n.Style = yaml.LiteralStyle
