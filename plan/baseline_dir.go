@@ -155,6 +155,9 @@ func fileObjects(f render.ManifestFile, data []byte, want []*wantedObject) ([]re
 		return []render.Object{o}, []*content{nil}, nil
 	}
 
+	if objs, contents, ok := unchangedFile(base, data, want); ok {
+		return objs, contents, nil
+	}
 	docs, err := parseYAMLDocuments(data)
 	if err != nil {
 		return nil, nil, err
@@ -207,6 +210,57 @@ func fileObjects(f render.ManifestFile, data []byte, want []*wantedObject) ([]re
 		contents = append(contents, c)
 	}
 	return out, contents, nil
+}
+
+// unchangedFile reads a file whose documents are byte for byte the
+// desired objects' encodings, in order, without parsing it: each document
+// then reads back as its desired object's tree, which readContents has
+// read already. Most files of a typical change are such files, and
+// parsing them was most of a plan against a directory. The header line is
+// not compared, only required: it names the files the objects came from,
+// which is not their content. ok is false for any other file, which is
+// parsed.
+func unchangedFile(base render.Object, data []byte, want []*wantedObject) ([]render.Object, []*content, bool) {
+	if len(want) == 0 || !bytes.HasPrefix(data, []byte(generatedPrefix)) {
+		return nil, nil, false
+	}
+	nl := bytes.IndexByte(data, '\n')
+	if nl < 0 {
+		return nil, nil, false
+	}
+	body := data[nl+1:]
+	for i, w := range want {
+		c := w.content
+		if c.raw || !c.read || c.err != nil || c.data == nil {
+			return nil, nil, false
+		}
+		if i > 0 {
+			var ok bool
+			if body, ok = bytes.CutPrefix(body, []byte("---\n")); !ok {
+				return nil, nil, false
+			}
+		}
+		var ok bool
+		if body, ok = bytes.CutPrefix(body, c.data); !ok {
+			return nil, nil, false
+		}
+	}
+	if len(body) != 0 {
+		return nil, nil, false
+	}
+	out := make([]render.Object, len(want))
+	contents := make([]*content, len(want))
+	for i, w := range want {
+		o := base
+		o.Value = w.content.tree
+		o.ID, o.Service, o.Source = w.obj.ID, w.obj.Service, w.obj.Source
+		if id, ok := kubeIdentity(o.Value); ok {
+			o.ID = id
+		}
+		same := *w.content
+		out[i], contents[i] = o, &same
+	}
+	return out, contents, true
 }
 
 // unchangedContent returns the content of doc, a document read from w's

@@ -334,3 +334,63 @@ func TestDirBaselinePlansAsIfEveryDocumentWereEncoded(t *testing.T) {
 		}
 	}
 }
+
+func TestFileOfTheDesiredBytesIsReadWithoutParsing(t *testing.T) {
+	objs := []render.Object{
+		{Target: render.TargetIstio, Env: "prod", Path: "prod/istio/orders.yaml", Source: "services/orders.cue",
+			Value: map[string]any{"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": map[string]any{"name": "orders", "namespace": "shop-prod"}, "spec": map[string]any{"timeout": "1s"}}},
+		{Target: render.TargetIstio, Env: "prod", Path: "prod/istio/orders.yaml", Source: "services/orders.cue",
+			Value: map[string]any{"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule", "metadata": map[string]any{"name": "orders", "namespace": "shop-prod"}, "spec": map[string]any{"host": "orders"}}},
+	}
+	files, err := render.EncodeObjects(objs)
+	if err != nil || len(files) != 1 {
+		t.Fatalf("encode: %v, %d files", err, len(files))
+	}
+	want := make([]*wantedObject, len(objs))
+	for i, o := range objs {
+		c := encodeContent(o)
+		if _, err := c.readTree(); err != nil {
+			t.Fatal(err)
+		}
+		want[i] = &wantedObject{obj: o, content: &c}
+	}
+	base := render.Object{Target: render.TargetIstio, Env: "prod", Path: "prod/istio/orders.yaml"}
+	data := files[0].Data
+	for name, tt := range map[string]struct {
+		data []byte
+		fast bool
+	}{
+		"as written":          {data, true},
+		"other sources named": {bytes.Replace(data, []byte("services/orders.cue"), []byte("services/other.cue"), 1), true},
+		"a value edited":      {bytes.Replace(data, []byte("timeout: 1s"), []byte("timeout: 2s"), 1), false},
+		"a document dropped":  {data[:bytes.Index(data, []byte("---\n"))], false},
+		"a document added":    {append(bytes.Clone(data), "---\nkind: Extra\n"...), false},
+		// Without the header, the first line is content: a field added
+		// in its place must be read.
+		"header replaced by a field": {append([]byte("extra: 1\n"), data[bytes.IndexByte(data, '\n')+1:]...), false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, contents, ok := unchangedFile(base, tt.data, want)
+			if ok != tt.fast {
+				t.Fatalf("read without parsing: %v, want %v", ok, tt.fast)
+			}
+			if !ok {
+				return
+			}
+			// What the parse would have given, with identities taken from
+			// the documents.
+			parsed, _, err := fileObjects(render.ManifestFile{Path: base.Path, Target: base.Target, Env: base.Env}, tt.data, nil)
+			if err != nil || len(parsed) != len(got) {
+				t.Fatalf("parsing gives %d objects, %v; want %d", len(parsed), err, len(got))
+			}
+			for i := range got {
+				if !equalTrees(got[i].Value, parsed[i].Value) || got[i].ID != parsed[i].ID {
+					t.Errorf("object %d: %v %v, parsing gives %v %v", i, got[i].ID, got[i].Value, parsed[i].ID, parsed[i].Value)
+				}
+				if !contents[i].sameAs(want[i].content) {
+					t.Errorf("object %d: content differs from the desired one", i)
+				}
+			}
+		})
+	}
+}
