@@ -389,13 +389,14 @@ func writeCache(entry string, key modelKey, m *Model) {
 	for path, p := range m.positions {
 		positions[path] = t.pack(p)
 	}
-	var err error
-	if s.Positions, err = json.Marshal(positions); err != nil {
-		return
-	}
-	for env, r := range m.resolved {
+	// Positions are packed first, on this goroutine (the table is not
+	// safe for concurrent use); the sections are then marshalled
+	// concurrently, which is most of writing an entry.
+	envs := sortedKeys(m.resolved)
+	packed := make([]map[string]*cachedService, len(envs))
+	for i, env := range envs {
 		svcs := map[string]*cachedService{}
-		for name, svc := range r.Services {
+		for name, svc := range m.resolved[env].Services {
 			prov := make(map[string]packedOrigin, len(svc.prov))
 			for path, o := range svc.prov {
 				p := t.pack(o.Pos)
@@ -403,9 +404,26 @@ func writeCache(entry string, key modelKey, m *Model) {
 			}
 			svcs[name] = &cachedService{Service: svc, Source: svc.Source, Pos: svc.Pos, Provenance: prov}
 		}
-		if s.Resolved[env], err = json.Marshal(svcs); err != nil {
-			return
-		}
+		packed[i] = svcs
+	}
+	sections := make([][]byte, len(envs))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	g.Go(func() (err error) {
+		s.Positions, err = json.Marshal(positions)
+		return err
+	})
+	for i := range envs {
+		g.Go(func() (err error) {
+			sections[i], err = json.Marshal(packed[i])
+			return err
+		})
+	}
+	if g.Wait() != nil {
+		return
+	}
+	for i, env := range envs {
+		s.Resolved[env] = sections[i]
 	}
 	s.PosFiles = t.files
 	s.Sections = append([]string{"positions"}, sortedKeys(s.Resolved)...)
