@@ -32,7 +32,8 @@ type File struct {
 	Sources []string
 	// Raw reports that Data is an object's Raw bytes, written as is.
 	Raw bool
-	// Data is the file's content.
+	// Data is the file's content. For a Raw file it is the object's Raw
+	// slice itself; neither is to be modified.
 	Data []byte
 }
 
@@ -147,7 +148,10 @@ func encodeFile(objs []Object, newStream func(prefix string) documentStream) (Fi
 	}
 	if first.Raw != nil {
 		f.Raw = true
-		f.Data = bytes.Clone(first.Raw)
+		// Shared, not copied: neither side is written to after rendering,
+		// and a copy of every workflow and Nacos entry was a tenth of a
+		// large render's memory.
+		f.Data = first.Raw
 		if first.Source != "" {
 			f.Sources = []string{first.Source}
 		}
