@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -24,12 +25,41 @@ import (
 // resolve.go); the differential and fuzz tests in emit_test.go compare
 // every byte with it. Its line width is unlimited (best_width -1), so no
 // scalar is ever folded.
+//
+// Comments are written where yaml.v3 puts them for the shapes renderers
+// use (render/github's workflows): a head comment on the root node, on a
+// mapping key or on a sequence item, and a line comment on a scalar value
+// or item. Any other comment (a foot comment, a head comment on a mapping
+// value, a line comment on a key or a collection) makes the document go
+// through yaml.v3, whose placement of those depends on the events around
+// them.
+
+// EncodeYAMLNode writes n as one YAML document, byte for byte as a
+// gopkg.in/yaml.v3 Encoder with SetIndent(2) writes it with Encode and
+// Close: no "---" line before it. It is for renderers that build node
+// trees of their own, with comments and styles; a tree holding something
+// this package's emitter does not write is written by yaml.v3, whose error
+// is returned as is.
+func EncodeYAMLNode(n *yaml.Node) ([]byte, error) {
+	s := emitStream{buf: make([]byte, 0, 4096)}
+	if err := s.encode(n); err != nil {
+		return nil, err
+	}
+	return s.buf, nil
+}
 
 // emitStream writes documents one at a time into a byte slice, as
 // consecutive Encode calls on one yaml.v3 Encoder do.
 type emitStream struct {
 	buf  []byte
 	docs int
+	// yamlv3 writes the rest of the stream once yaml.v3 has written a
+	// document with comments: yaml.v3 may hold a comment over to the next
+	// document (a collection's line comment goes after the next scalar it
+	// writes, wherever that is), so from then on one Encoder writes every
+	// document, as it would have.
+	yamlv3 *yaml.Encoder
+	out    bytes.Buffer
 }
 
 // encode appends one document. It is what Encoder.Encode writes for n: a
@@ -37,6 +67,10 @@ type emitStream struct {
 // does not depend on the documents before it (the emitter is back at the
 // start of a line with the same state after each one).
 func (s *emitStream) encode(n *yaml.Node) error {
+	if s.yamlv3 != nil {
+		documentFallbacks.Add(1)
+		return s.encodeYAMLv3(n)
+	}
 	start := len(s.buf)
 	if s.docs > 0 {
 		s.buf = append(s.buf, "---\n"...)
@@ -51,6 +85,14 @@ func (s *emitStream) encode(n *yaml.Node) error {
 	// Something this emitter does not write: yaml.v3 writes the document.
 	documentFallbacks.Add(1)
 	s.buf = e.buf[:start]
+	if hasComment(n) {
+		if s.docs > 1 {
+			s.buf = append(s.buf, "---\n"...)
+		}
+		s.yamlv3 = yaml.NewEncoder(&s.out)
+		s.yamlv3.SetIndent(2)
+		return s.encodeYAMLv3(n)
+	}
 	data, err := encodeYAMLv3([]*yaml.Node{n})
 	if err != nil {
 		return err
@@ -60,6 +102,31 @@ func (s *emitStream) encode(n *yaml.Node) error {
 	}
 	s.buf = append(s.buf, data...)
 	return nil
+}
+
+// encodeYAMLv3 writes a document with the stream's yaml.v3 Encoder, which
+// writes all of a document when Encode returns (and nothing on Close).
+func (s *emitStream) encodeYAMLv3(n *yaml.Node) error {
+	err := s.yamlv3.Encode(n)
+	s.buf = append(s.buf, s.out.Bytes()...)
+	s.out.Reset()
+	return err
+}
+
+// hasComment reports that a node of tree n carries a comment.
+func hasComment(n *yaml.Node) bool {
+	if n == nil {
+		return false
+	}
+	if n.HeadComment != "" || n.LineComment != "" || n.FootComment != "" {
+		return true
+	}
+	for _, c := range n.Content {
+		if hasComment(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // documentFallbacks counts the documents yaml.v3 wrote instead of the
@@ -141,18 +208,30 @@ func childIndent(parent int, inSequence bool) int {
 	return 2 * ((parent + 2) / 2)
 }
 
-// bareNode reports that n carries nothing but its kind, tag, style,
-// value and content: no anchor, alias or comment.
-func bareNode(n *yaml.Node) bool {
-	return n.Anchor == "" && n.Alias == nil && n.HeadComment == "" && n.LineComment == "" && n.FootComment == ""
-}
-
 // node writes n as a block node under a collection at indent parent (-1
 // at the root), reporting false when it cannot write n exactly as yaml.v3
-// does; the caller then discards the document.
+// does; the caller then discards the document. A sequence item's head
+// comment is the caller's to write, before the item's "- ".
 func (e *emitter) node(n *yaml.Node, parent int, inSequence bool) bool {
-	if !bareNode(n) || n.Style != 0 && n.Kind != yaml.ScalarNode {
+	if n.Anchor != "" || n.Alias != nil || n.FootComment != "" {
 		return false
+	}
+	// yaml.v3 writes a collection's line comment after its end, and a
+	// mapping value's head comment where the next head comment goes.
+	if n.LineComment != "" && n.Kind != yaml.ScalarNode || n.HeadComment != "" && parent >= 0 && !inSequence {
+		return false
+	}
+	if n.Style != 0 && n.Kind != yaml.ScalarNode && (n.Style != yaml.FlowStyle || len(n.Content) != 0) {
+		// An empty collection is written in flow style whatever its style.
+		return false
+	}
+	if parent < 0 && n.HeadComment != "" {
+		// yaml_emitter_emit_document_content: the root's head comment
+		// goes above it, at indent 0.
+		e.writeIndent(0)
+		if !e.writeComment(n.HeadComment, 0) {
+			return false
+		}
 	}
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -166,8 +245,19 @@ func (e *emitter) node(n *yaml.Node, parent int, inSequence bool) bool {
 		}
 		indent := childIndent(parent, inSequence)
 		for i := 0; i < len(n.Content); i += 2 {
+			k := n.Content[i]
+			// yaml_emitter_emit_block_mapping_key: a key's head comment
+			// starts on a line of its own at the key's indent, except
+			// that after a sequence item's "- " the current line is still
+			// only indentation: the comment then follows the "- ".
+			if k.HeadComment != "" {
+				e.writeIndent(indent)
+				if !e.writeComment(k.HeadComment, indent) {
+					return false
+				}
+			}
 			e.writeIndent(indent)
-			if !e.key(n.Content[i]) {
+			if !e.key(k) {
 				return false
 			}
 			e.writeIndicator(":", false, false, false)
@@ -187,6 +277,14 @@ func (e *emitter) node(n *yaml.Node, parent int, inSequence bool) bool {
 		}
 		indent := childIndent(parent, inSequence)
 		for _, c := range n.Content {
+			// yaml_emitter_emit_block_sequence_item: an item's head
+			// comment goes above its "- ", as a key's does above it.
+			if c.HeadComment != "" {
+				e.writeIndent(indent)
+				if !e.writeComment(c.HeadComment, indent) {
+					return false
+				}
+			}
 			e.writeIndent(indent)
 			e.writeIndicator("-", true, false, true)
 			if !e.node(c, indent, true) {
@@ -200,9 +298,89 @@ func (e *emitter) node(n *yaml.Node, parent int, inSequence bool) bool {
 		if parent < 0 || !knownScalar(n) {
 			return false
 		}
-		return e.scalar(n, childIndent(parent, inSequence))
+		return e.scalar(n, childIndent(parent, inSequence), parent)
 	}
 	return false
+}
+
+// writeComment is yaml_emitter_write_comment: it writes comment, whose
+// lines do not start with "#" getting "# " before them, each line after a
+// line break indented to indent, and ends with a line break unless the
+// comment does. The emitter's whitespace flag is left as it was until the
+// end, which is why, at indent 0 after a value, yaml.v3 writes an empty
+// line before a line comment's second line. It reports false for a comment
+// that is not valid UTF-8, which yaml.v3 copies by lead-byte width (or
+// panics on).
+func (e *emitter) writeComment(comment string, indent int) bool {
+	if !utf8.ValidString(comment) {
+		return false
+	}
+	breaks, pound := false, false
+	for i := 0; i < len(comment); {
+		if w := lineBreakWidth(comment, i); w > 0 {
+			e.buf = append(e.buf, comment[i:i+w]...)
+			e.column = 0
+			e.indention = true
+			breaks, pound = true, false
+			i += w
+			continue
+		}
+		if breaks {
+			e.writeIndent(indent)
+		}
+		if !pound {
+			if comment[i] != '#' {
+				e.buf = append(e.buf, '#', ' ')
+				e.column += 2
+			}
+			pound = true
+		}
+		w := 1
+		if comment[i] >= utf8.RuneSelf {
+			_, w = utf8.DecodeRuneInString(comment[i:])
+		}
+		e.buf = append(e.buf, comment[i:i+w]...)
+		e.column++
+		e.indention = false
+		breaks = false
+		i += w
+	}
+	if !breaks {
+		e.buf = append(e.buf, '\n')
+		e.column = 0
+		e.indention = true
+	}
+	e.whitespace = true
+	return true
+}
+
+// lineBreakWidth is the length of the line break at s[i] as yaml.v3's
+// is_break sees them (CR, LF, NEL, LS, PS), or 0.
+func lineBreakWidth(s string, i int) int {
+	switch s[i] {
+	case '\r', '\n':
+		return 1
+	case 0xc2:
+		if i+1 < len(s) && s[i+1] == 0x85 {
+			return 2
+		}
+	case 0xe2:
+		if i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xa8 || s[i+2] == 0xa9) {
+			return 3
+		}
+	}
+	return 0
+}
+
+// lineComment writes a scalar's line comment after it, as
+// yaml_emitter_process_line_comment does: a space (a value never ends in
+// whitespace), then the comment, whose later lines are indented to indent.
+func (e *emitter) lineComment(comment string, indent int) bool {
+	e.buf = append(e.buf, ' ')
+	e.column++
+	e.indention = false
+	e.whitespace = false
+	return e.writeComment(comment, indent)
 }
 
 // knownScalar reports that n is one of the scalars valueNode builds:
@@ -219,10 +397,11 @@ func knownScalar(n *yaml.Node) bool {
 }
 
 // scalar writes a scalar value (of a mapping entry or a sequence item)
-// whose lines are indented to indent. It always ends at the start of a
-// line: after a value yaml.v3 writes a line break before anything else,
-// so ending the value's line here writes the same bytes.
-func (e *emitter) scalar(n *yaml.Node, indent int) bool {
+// whose lines are indented to indent, in a collection at indent parent,
+// and its line comment. It always ends at the start of a line: after a
+// value yaml.v3 writes a line break before anything else, so ending the
+// value's line here writes the same bytes.
+func (e *emitter) scalar(n *yaml.Node, indent, parent int) bool {
 	v := n.Value
 	switch n.Tag {
 	case "!!str":
@@ -237,52 +416,74 @@ func (e *emitter) scalar(n *yaml.Node, indent int) bool {
 					} else {
 						e.buf = appendSingleQuoted(append(e.buf, ' '), v)
 					}
-					return e.endLine()
+					return e.endValue(n, parent)
 				case resolvedOther:
 					// yaml.v3 quotes a string that would read back as
 					// something else.
 					e.buf = appendDoubleQuoted(append(e.buf, ' '), v)
-					return e.endLine()
+					return e.endValue(n, parent)
 				}
 			}
 		case yaml.DoubleQuotedStyle:
 			if printableASCII(v) {
 				e.buf = appendDoubleQuoted(append(e.buf, ' '), v)
-				return e.endLine()
+				return e.endValue(n, parent)
 			}
 		case yaml.LiteralStyle:
 			if v != "" && printableASCIILines(v) {
 				if literalAllowed(v) {
-					e.buf = appendLiteral(e.buf, v, indent)
+					e.buf = appendLiteralHeader(e.buf, v)
+					atLineStart := false
+					if n.LineComment != "" {
+						// yaml_emitter_write_literal_scalar writes the
+						// comment after the header; the value's first line
+						// break, if it starts with one, is then its own.
+						if !e.lineComment(n.LineComment, indent) {
+							return false
+						}
+						atLineStart = true
+					}
+					e.buf = appendLiteralBody(e.buf, v, indent, atLineStart)
 					return e.startLine()
 				}
 				// yaml.v3 double-quotes a block it cannot write as one.
 				e.buf = appendDoubleQuoted(append(e.buf, ' '), v)
-				return e.endLine()
+				return e.endValue(n, parent)
 			}
 		}
 	case "!!int":
 		if isShortJSONInteger(v) {
-			return e.plain(v)
+			return e.plain(n, parent)
 		}
 	case "!!float":
 		if isPlainFloat(v) {
-			return e.plain(v)
+			return e.plain(n, parent)
 		}
 	case "!!bool":
 		if v == "true" || v == "false" {
-			return e.plain(v)
+			return e.plain(n, parent)
 		}
 	case "!!null":
-		if v == "null" {
-			return e.plain(v)
+		// An empty null is an empty plain scalar, which yaml.v3 writes as
+		// nothing at all.
+		if v == "null" || v == "" {
+			return e.plain(n, parent)
 		}
 	}
 	text, ok := scalarFromYAMLv3(n, false)
 	if !ok {
 		return false
 	}
-	if indent == 2 || !text.multiline {
+	if !text.multiline {
+		e.buf = append(e.buf, text.text[:len(text.text)-1]...)
+		return e.endValue(n, parent)
+	}
+	if n.LineComment != "" && strings.HasPrefix(v, "\n") {
+		// The comment would go between the header and the value's
+		// leading line break, which the cut-out block merged.
+		return false
+	}
+	if indent == 2 && n.LineComment == "" {
 		e.buf = append(e.buf, text.text...)
 		return e.startLine()
 	}
@@ -297,7 +498,13 @@ func (e *emitter) scalar(n *yaml.Node, indent int) bool {
 			}
 		}
 		e.buf = append(e.buf, line...)
-		e.buf = append(e.buf, '\n')
+		if i == 0 && n.LineComment != "" {
+			if !e.lineComment(n.LineComment, indent) {
+				return false
+			}
+		} else {
+			e.buf = append(e.buf, '\n')
+		}
 		if !more {
 			break
 		}
@@ -307,14 +514,24 @@ func (e *emitter) scalar(n *yaml.Node, indent int) bool {
 }
 
 // plain writes a value whose plain form yaml.v3 writes untagged.
-func (e *emitter) plain(v string) bool {
-	e.buf = append(e.buf, ' ')
-	e.buf = append(e.buf, v...)
-	return e.endLine()
+func (e *emitter) plain(n *yaml.Node, parent int) bool {
+	if n.Value != "" {
+		e.buf = append(e.buf, ' ')
+		e.buf = append(e.buf, n.Value...)
+	}
+	return e.endValue(n, parent)
 }
 
-// endLine ends the current line after a value.
-func (e *emitter) endLine() bool {
+// endValue ends the line of a one-line value: with the value's line
+// comment, whose later lines yaml.v3 indents to the collection's indent
+// parent, or with a line break.
+func (e *emitter) endValue(n *yaml.Node, parent int) bool {
+	if n.LineComment != "" {
+		if !e.lineComment(n.LineComment, parent) {
+			return false
+		}
+		return e.startLine()
+	}
 	e.buf = append(e.buf, '\n')
 	return e.startLine()
 }
@@ -333,9 +550,11 @@ func (e *emitter) startLine() bool {
 // a line break always is). Such keys are left to yaml.v3.
 const maxSimpleKey = 128
 
-// key writes a mapping key that yaml.v3 writes as a simple key.
+// key writes a mapping key that yaml.v3 writes as a simple key; its head
+// comment is the caller's to write. yaml.v3 moves a key's line comment to
+// after the value, so a key with one is left to it.
 func (e *emitter) key(n *yaml.Node) bool {
-	if n.Kind != yaml.ScalarNode || !bareNode(n) || !knownScalar(n) {
+	if n.Kind != yaml.ScalarNode || n.Anchor != "" || n.Alias != nil || n.LineComment != "" || n.FootComment != "" || !knownScalar(n) {
 		return false
 	}
 	start := len(e.buf)
@@ -532,15 +751,17 @@ func appendDoubleQuoted(buf []byte, s string) []byte {
 	return append(buf, '"')
 }
 
-// appendLiteral is yaml_emitter_write_literal_scalar for a non-empty
-// value of printable ASCII and line feeds, as a mapping value or sequence
-// item, followed by the line break that ends the value.
+// appendLiteralHeader and appendLiteralBody are
+// yaml_emitter_write_literal_scalar for a non-empty value of printable
+// ASCII and line feeds, as a mapping value or sequence item, followed by
+// the line break that ends the value.
 //
 // yaml.v3 writes the header ("|", an indentation hint when the value
-// starts with a space or line break, a chomping indicator), then starts
-// the first line only if the value does not start with a line break: a
-// leading line break becomes the header's own.
-func appendLiteral(buf []byte, s string, indent int) []byte {
+// starts with a space or line break, a chomping indicator), then (after a
+// line comment, if any) starts the first line only if the output is not
+// at the start of a line already and the value does not start with a line
+// break: a leading line break becomes the header's own.
+func appendLiteralHeader(buf []byte, s string) []byte {
 	buf = append(buf, " |"...)
 	if s[0] == ' ' || s[0] == '\n' {
 		buf = append(buf, '2')
@@ -551,7 +772,12 @@ func appendLiteral(buf []byte, s string, indent int) []byte {
 	case len(s) == 1 || s[len(s)-2] == '\n':
 		buf = append(buf, '+')
 	}
-	atLineStart := false
+	return buf
+}
+
+// appendLiteralBody writes a literal's lines after its header; see
+// appendLiteralHeader.
+func appendLiteralBody(buf []byte, s string, indent int, atLineStart bool) []byte {
 	for s != "" {
 		if s[0] == '\n' {
 			buf = append(buf, '\n')

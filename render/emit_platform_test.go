@@ -44,8 +44,9 @@ func renderAll(tb testing.TB, m *schema.Model, specDir string) []render.Object {
 // TestEmitterWritesRenderedFilesAsYAMLv3Does encodes everything the
 // renderers produce for examples/shop and a generated platform with the
 // emitter and with yaml.v3 alone: every file must have the same bytes, and
-// no document may have needed the yaml.v3 fallback (else the fast path
-// silently stopped applying to real output).
+// no document, the workflows render/github encodes included, may have
+// needed the yaml.v3 fallback (else the fast path silently stopped
+// applying to real output).
 func TestEmitterWritesRenderedFilesAsYAMLv3Does(t *testing.T) {
 	platforms := []struct {
 		name string
@@ -56,8 +57,15 @@ func TestEmitterWritesRenderedFilesAsYAMLv3Does(t *testing.T) {
 	}
 	for _, p := range platforms {
 		t.Run(p.name, func(t *testing.T) {
-			objs := p.objs(t)
+			// Rendering encodes the workflows (render/github writes them
+			// with EncodeYAMLNode, comments and all); EncodeObjects the
+			// rest.
 			before := render.DocumentFallbacks()
+			objs := p.objs(t)
+			if n := render.DocumentFallbacks() - before; n != 0 {
+				t.Errorf("%d rendered workflows fell back to yaml.v3", n)
+			}
+			before = render.DocumentFallbacks()
 			got, err := render.EncodeObjects(objs)
 			if err != nil {
 				t.Fatal(err)

@@ -163,8 +163,16 @@ func TestEmitterWritesStructureAsYAMLv3Does(t *testing.T) {
 }
 
 func TestEmitterLeavesShapesItDoesNotWriteToYAMLv3(t *testing.T) {
-	commented := str("v")
-	commented.LineComment = "note"
+	footed := str("v")
+	footed.FootComment = "note"
+	headed := str("v")
+	headed.HeadComment = "note"
+	keyLine := key("k")
+	keyLine.LineComment = "note"
+	lineMapping := mapping(key("a"), str("b"))
+	lineMapping.LineComment = "note"
+	headMapping := mapping(key("a"), str("b"))
+	headMapping.HeadComment = "note"
 	anchored := str("v")
 	anchored.Anchor = "a"
 	flow := sequence(str("x"))
@@ -175,7 +183,11 @@ func TestEmitterLeavesShapesItDoesNotWriteToYAMLv3(t *testing.T) {
 		name string
 		node *yaml.Node
 	}{
-		{"a comment", mapping(key("k"), commented)},
+		{"a foot comment", mapping(key("k"), footed)},
+		{"a head comment on a value", mapping(key("k"), headed)},
+		{"a line comment on a key", mapping(keyLine, str("v"))},
+		{"a line comment on a mapping", mapping(key("k"), lineMapping)},
+		{"a head comment on a mapping value", mapping(key("k"), headMapping)},
 		{"an anchor", mapping(key("k"), anchored)},
 		{"flow style", mapping(key("k"), flow)},
 		{"a custom tag", mapping(key("k"), tagged)},
