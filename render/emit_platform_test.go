@@ -8,7 +8,6 @@ import (
 
 	"github.com/rogpeppe/go-internal/diff"
 
-	"github.com/govctl/govctl/internal/testgen"
 	"github.com/govctl/govctl/internal/testutil"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/render/github"
@@ -20,14 +19,7 @@ import (
 // services, as `govctl render` does.
 func platformObjects(tb testing.TB, n int) []render.Object {
 	tb.Helper()
-	dir := tb.TempDir()
-	if err := testgen.Write(dir, testgen.Options{Services: n, Seed: 1}); err != nil {
-		tb.Fatal(err)
-	}
-	m, err := schema.Load(context.Background(), dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	m := testutil.LoadGenerated(tb, n)
 	return renderAll(tb, m, "platform")
 }
 

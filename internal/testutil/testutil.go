@@ -15,6 +15,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/diff"
 
+	"github.com/govctl/govctl/internal/testgen"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/schema"
 )
@@ -36,6 +37,21 @@ func LoadSpec(t testing.TB, files map[string]string) *schema.Model {
 	m, err := schema.Load(context.Background(), dir)
 	if err != nil {
 		t.Fatalf("load spec: %v", err)
+	}
+	return m
+}
+
+// LoadGenerated writes the generated platform of n services (seed 1) into
+// a new temporary directory and loads it.
+func LoadGenerated(t testing.TB, n int) *schema.Model {
+	t.Helper()
+	dir := t.TempDir()
+	if err := testgen.Write(dir, testgen.Options{Services: n, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := schema.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatalf("load generated platform: %v", err)
 	}
 	return m
 }

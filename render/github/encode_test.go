@@ -9,24 +9,10 @@ import (
 	"github.com/rogpeppe/go-internal/diff"
 	"gopkg.in/yaml.v3"
 
-	"github.com/govctl/govctl/internal/testgen"
+	"github.com/govctl/govctl/internal/testutil"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/schema"
 )
-
-// generatedModel loads a generated platform of n services.
-func generatedModel(tb testing.TB, n int) *schema.Model {
-	tb.Helper()
-	dir := tb.TempDir()
-	if err := testgen.Write(dir, testgen.Options{Services: n, Seed: 1}); err != nil {
-		tb.Fatal(err)
-	}
-	m, err := schema.Load(context.Background(), dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return m
-}
 
 // workflow is one workflow's path and node tree, header included, as
 // Render encodes it.
@@ -91,7 +77,7 @@ func TestWorkflowsEncodeAsYAMLv3Does(t *testing.T) {
 		model    func(t *testing.T) *schema.Model
 	}{
 		{"shop", shopRenderer, shopModel},
-		{"generated-200", Renderer{SpecDir: "platform"}, func(t *testing.T) *schema.Model { return generatedModel(t, 200) }},
+		{"generated-200", Renderer{SpecDir: "platform"}, func(t *testing.T) *schema.Model { return testutil.LoadGenerated(t, 200) }},
 	}
 	for _, p := range platforms {
 		t.Run(p.name, func(t *testing.T) {
@@ -133,7 +119,7 @@ func TestWorkflowsEncodeAsYAMLv3Does(t *testing.T) {
 // generated 1000-service platform; the trees are built outside the timed
 // loop (encoding does not change them).
 func BenchmarkEncodeWorkflows(b *testing.B) {
-	trees := workflowTrees(b, Renderer{SpecDir: "platform"}, generatedModel(b, 1000))
+	trees := workflowTrees(b, Renderer{SpecDir: "platform"}, testutil.LoadGenerated(b, 1000))
 	encoders := []struct {
 		name   string
 		encode func(*yaml.Node) ([]byte, error)

@@ -7,26 +7,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/govctl/govctl/internal/testgen"
+	"github.com/govctl/govctl/internal/testutil"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/render/github"
-	"github.com/govctl/govctl/schema"
 )
-
-// generatedModel writes a generated platform of n services into a temp
-// dir and loads it.
-func generatedModel(tb testing.TB, n int) *schema.Model {
-	tb.Helper()
-	dir := tb.TempDir()
-	if err := testgen.Write(dir, testgen.Options{Services: n, Seed: 1}); err != nil {
-		tb.Fatal(err)
-	}
-	m, err := schema.Load(context.Background(), dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return m
-}
 
 // generatedOptions renders every target, naming the spec dir in
 // workflows as a repository would (the temp dir is absolute).
@@ -44,7 +28,7 @@ func BenchmarkRender(b *testing.B) {
 			if n > 100 && testing.Short() {
 				b.Skipf("%d services: skipped under -short", n)
 			}
-			m := generatedModel(b, n)
+			m := testutil.LoadGenerated(b, n)
 			envs := m.EnvironmentNames()
 			for _, t := range append([]render.Target{""}, render.Targets...) {
 				name := string(t)

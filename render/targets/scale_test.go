@@ -16,6 +16,7 @@ import (
 	"github.com/rhysd/actionlint"
 
 	"github.com/govctl/govctl/internal/istiovalidate"
+	"github.com/govctl/govctl/internal/testutil"
 	"github.com/govctl/govctl/lint"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/render/kratos/conf"
@@ -34,7 +35,7 @@ const scaleServices = 300
 // same bytes, and lint finds nothing at error severity.
 func TestGeneratedPlatformAtScale(t *testing.T) {
 	ctx := context.Background()
-	m := generatedModel(t, scaleServices)
+	m := testutil.LoadGenerated(t, scaleServices)
 	envs := m.EnvironmentNames()
 	objs, err := Render(ctx, m, envs, generatedOptions())
 	if err != nil {
