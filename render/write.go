@@ -311,43 +311,40 @@ func (p *plan) apply(ctx context.Context, hooks *writeHooks) (res WriteResult, e
 	// is not consulted: stopping half way would leave a mix of old and new
 	// files.
 	var done []staged
-	renamed := map[string]bool{}
+	commitFailed := func(path string, err error) error {
+		err = fmt.Errorf("write %s: %w", path, err)
+		if rerr := rollback(done); rerr != nil {
+			err = fmt.Errorf("%w; restoring the previous output also failed, output may be mixed: %v", err, rerr)
+		}
+		return err
+	}
 	for _, f := range files {
 		var err error
 		if hooks.beforeCommit != nil {
 			err = hooks.beforeCommit(f.action.Path)
 		}
-		switch {
+		// A root still in st.roots is not renamed yet.
+		switch tmp, pending := st.roots[f.root]; {
 		case err != nil:
 		case f.root == "":
 			err = os.Rename(f.tmp, f.final)
-		case !renamed[f.root]:
+		case pending:
 			// Rename fails rather than replace a directory that has
 			// appeared meanwhile, unless it is empty.
-			if err = os.Rename(st.roots[f.root], f.root); err == nil {
-				renamed[f.root] = true
+			if err = os.Rename(tmp, f.root); err == nil {
 				delete(st.roots, f.root)
 			}
 		}
 		if err != nil {
-			err = fmt.Errorf("write %s: %w", f.final, err)
-			if rerr := rollback(done); rerr != nil {
-				err = fmt.Errorf("%w; restoring the previous output also failed, output may be mixed: %v", err, rerr)
-			}
-			return WriteResult{}, err
+			return WriteResult{}, commitFailed(f.final, err)
 		}
 		done = append(done, f)
 	}
 	// A new directory no file was renamed with holds only the manifest
 	// (a first write of no files).
-	roots := slices.Sorted(maps.Keys(st.roots))
-	for _, root := range roots {
+	for _, root := range slices.Sorted(maps.Keys(st.roots)) {
 		if err := os.Rename(st.roots[root], root); err != nil {
-			err = fmt.Errorf("write %s: %w", manifestPath, err)
-			if rerr := rollback(done); rerr != nil {
-				err = fmt.Errorf("%w; restoring the previous output also failed, output may be mixed: %v", err, rerr)
-			}
-			return WriteResult{}, err
+			return WriteResult{}, commitFailed(manifestPath, err)
 		}
 		delete(st.roots, root)
 		done = append(done, staged{root: root})
@@ -524,19 +521,23 @@ func writeNew(path string, data []byte, mode fs.FileMode) error {
 	if err != nil {
 		return unwrapPathError(err)
 	}
-	_, err = f.Write(data)
+	return unwrapPathError(fill(f, data, mode))
+}
+
+// fill writes data to a file just created, gives it exactly mode whatever
+// the umask, and closes it; on an error the file is removed.
+func fill(f *os.File, data []byte, mode fs.FileMode) error {
+	_, err := f.Write(data)
 	if err == nil {
-		// Exactly mode, as stageFile gives, whatever the umask.
 		err = f.Chmod(mode)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(path)
-		return unwrapPathError(err)
+		os.Remove(f.Name())
 	}
-	return nil
+	return err
 }
 
 // stageFile writes data to a new hidden temporary file in dir. Staging in
@@ -550,19 +551,10 @@ func stageFile(dir string, data []byte, mode fs.FileMode) (string, error) {
 		}
 		return "", fmt.Errorf("cannot create a file in directory %s: %w", dir, unwrapPathError(err))
 	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(mode)
+	if err := fill(f, data, mode); err != nil {
+		return "", fmt.Errorf("stage %s: %w", f.Name(), unwrapPathError(err))
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("stage %s: %w", tmp, unwrapPathError(err))
-	}
-	return tmp, nil
+	return f.Name(), nil
 }
 
 // unwrapPathError drops an *fs.PathError's own path where the message names
