@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -104,12 +105,7 @@ func cacheKey(abs, version string) (modelKey, error) {
 	}
 	sort.Strings(files)
 	h := sha256.New()
-	field := func(b []byte) {
-		var n [8]byte
-		binary.LittleEndian.PutUint64(n[:], uint64(len(b)))
-		h.Write(n[:])
-		h.Write(b)
-	}
+	field := func(b []byte) { hashField(h, b) }
 	field([]byte(cacheFormat))
 	field([]byte(version))
 	field([]byte(schemaSource))
@@ -124,6 +120,15 @@ func cacheKey(abs, version string) (modelKey, error) {
 	}
 	d := sha256.Sum256([]byte(abs))
 	return modelKey{dir: hex.EncodeToString(d[:8]), content: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// hashField writes b to h after its length, so that the fields of a key
+// cannot run into each other.
+func hashField(h hash.Hash, b []byte) {
+	var n [8]byte
+	binary.LittleEndian.PutUint64(n[:], uint64(len(b)))
+	h.Write(n[:])
+	h.Write(b)
 }
 
 // snapshot is what a cache entry holds: the model's exported fields, its

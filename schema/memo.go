@@ -120,10 +120,7 @@ func memoPath(cacheDir, abs string) string {
 func memoHeader(version string) []byte {
 	h := sha256.New()
 	for _, s := range []string{memoFormat, version, schemaSource} {
-		var n [8]byte
-		binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
-		h.Write(n[:])
-		h.Write([]byte(s))
+		hashField(h, []byte(s))
 	}
 	return h.Sum(nil)
 }

@@ -1,8 +1,6 @@
 package schema
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"sort"
@@ -153,6 +151,7 @@ func (m *Model) resolveEnvs(envs []string, memo *resolutionMemo, used map[memoKe
 				tree, prov := m.merge(name, env, shared[e])
 				key, keyed := treeKey(tree)
 				if js, ok := memo.lookup(key); keyed && ok {
+					// An entry that no longer decodes is checked again.
 					if svc, err := m.decodeResolved(name, js, prov); err == nil {
 						results[e][n] = result{svc: svc, key: key, js: js}
 						hits.Add(1)
@@ -323,9 +322,7 @@ func (m *Model) check(c *checker, name, env string, tree map[string]any, prov ma
 func (m *Model) decodeResolved(name string, js []byte, prov map[string]Origin) (*Service, error) {
 	spec := m.Services[name]
 	svc := &Service{}
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.UseNumber()
-	if err := dec.Decode(svc); err != nil {
+	if err := decodeJSON(js, svc); err != nil {
 		return nil, err
 	}
 	svc.Name = name
