@@ -228,8 +228,7 @@ func (e *emitter) node(n *yaml.Node, parent int, inSequence bool) bool {
 	if parent < 0 && n.HeadComment != "" {
 		// yaml_emitter_emit_document_content: the root's head comment
 		// goes above it, at indent 0.
-		e.writeIndent(0)
-		if !e.writeComment(n.HeadComment, 0) {
+		if !e.headComment(n.HeadComment, 0) {
 			return false
 		}
 	}
@@ -250,11 +249,8 @@ func (e *emitter) node(n *yaml.Node, parent int, inSequence bool) bool {
 			// starts on a line of its own at the key's indent, except
 			// that after a sequence item's "- " the current line is still
 			// only indentation: the comment then follows the "- ".
-			if k.HeadComment != "" {
-				e.writeIndent(indent)
-				if !e.writeComment(k.HeadComment, indent) {
-					return false
-				}
+			if k.HeadComment != "" && !e.headComment(k.HeadComment, indent) {
+				return false
 			}
 			e.writeIndent(indent)
 			if !e.key(k) {
@@ -279,11 +275,8 @@ func (e *emitter) node(n *yaml.Node, parent int, inSequence bool) bool {
 		for _, c := range n.Content {
 			// yaml_emitter_emit_block_sequence_item: an item's head
 			// comment goes above its "- ", as a key's does above it.
-			if c.HeadComment != "" {
-				e.writeIndent(indent)
-				if !e.writeComment(c.HeadComment, indent) {
-					return false
-				}
+			if c.HeadComment != "" && !e.headComment(c.HeadComment, indent) {
+				return false
 			}
 			e.writeIndent(indent)
 			e.writeIndicator("-", true, false, true)
@@ -301,6 +294,13 @@ func (e *emitter) node(n *yaml.Node, parent int, inSequence bool) bool {
 		return e.scalar(n, childIndent(parent, inSequence), parent)
 	}
 	return false
+}
+
+// headComment writes a head comment on lines of its own at indent, as
+// yaml.v3 writes one before the node it belongs to.
+func (e *emitter) headComment(comment string, indent int) bool {
+	e.writeIndent(indent)
+	return e.writeComment(comment, indent)
 }
 
 // writeComment is yaml_emitter_write_comment: it writes comment, whose
