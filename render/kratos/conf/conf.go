@@ -53,6 +53,11 @@ type Service struct {
 	Version string `json:"version"`
 	// Env is the environment name (dev, staging, prod …).
 	Env string `json:"env"`
+	// Namespace is the Kubernetes namespace the service runs in; with Name it
+	// forms the service's cluster DNS name and the mesh's workload labels
+	// (destination_service_namespace), which metrics line up with. Empty in
+	// files rendered before the field existed.
+	Namespace string `json:"namespace,omitempty"`
 }
 
 // Server is the service's two Kratos servers.
@@ -119,13 +124,24 @@ type Metrics struct {
 
 // Client is how the service calls one dependency.
 type Client struct {
-	// Endpoint is the Kratos discovery target, "discovery:///<service>",
-	// resolved through the registry.
+	// Endpoint is the gRPC target of the dependency. Inside the mesh it is
+	// the cluster DNS name, "dns:///<service>.<namespace>.svc.cluster.local:<grpc port>",
+	// so the caller's sidecar applies the dependency's routes, retries and
+	// mTLS; "discovery:///<service>" (resolved through the registry) only
+	// where no mesh routes the call.
 	Endpoint string `json:"endpoint"`
+	// HTTPEndpoint is the same dependency's HTTP base URL:
+	// "http://<service>.<namespace>.svc.cluster.local:<http port>" inside
+	// the mesh, "discovery:///<service>" otherwise. Empty for a dependency
+	// that serves no HTTP.
+	HTTPEndpoint string `json:"http_endpoint,omitempty"`
 	// Timeout is the deadline of one call, retries included; zero means
 	// the Kratos client default.
 	Timeout Duration `json:"timeout,omitempty"`
-	// Retries is the retry policy; nil means no retries.
+	// Retries is the retry policy the application applies; nil means the
+	// application does not retry: either no retries were declared or the
+	// platform gives retries to the mesh (the default), whose sidecar then
+	// retries and the client must not retry again.
 	Retries *Retries `json:"retries,omitempty"`
 	// CircuitBreaker is the breaker in front of the dependency: the one the
 	// dependency declares for its callers, which the mesh applies too
@@ -141,6 +157,10 @@ type Retries struct {
 	Attempts int `json:"attempts"`
 	// PerTryTimeout is the deadline of each try.
 	PerTryTimeout Duration `json:"per_try_timeout"`
+	// RetryOn is the spec's retry conditions in Envoy's x-envoy-retry-on
+	// vocabulary ("5xx,reset,connect-failure,retriable-4xx"), which the
+	// application maps onto its transport's errors; empty means "5xx,reset,connect-failure".
+	RetryOn string `json:"retry_on,omitempty"`
 }
 
 // CircuitBreaker is a closed → open → half-open breaker.
@@ -168,7 +188,8 @@ type Degradation struct {
 	// ladder stops at DEGRADED.
 	FatalAt *float64 `json:"fatal_at,omitempty"`
 	// FallbackTo is the service that answers while degraded; empty when
-	// there is none.
+	// there is none. It is also one of Clients, so the service dials it like
+	// any dependency (and the mesh admits the call).
 	FallbackTo string `json:"fallback_to,omitempty"`
 	// FallbackTimeout is the deadline of a call to the fallback.
 	FallbackTimeout Duration `json:"fallback_timeout"`
@@ -184,6 +205,9 @@ type RateLimit struct {
 	RPS int `json:"rps"`
 	// Burst is the bucket size.
 	Burst int `json:"burst"`
+	// Redis is the host:port of the Redis server that holds the bucket
+	// shared by every instance when Backend is redis; empty otherwise.
+	Redis string `json:"redis,omitempty"`
 }
 
 // ConfigCenter is the service's entry in the config centre.
