@@ -284,13 +284,25 @@ func (m *Model) check(c *checker, name, env string, tree map[string]any, prov ma
 	v := c.service.Unify(c.ctx.Encode(tree))
 	if err := v.Validate(cue.Concrete(true), cue.All()); err != nil {
 		var errs []*diag.Diagnostic
-		for _, e := range cueerrors.Errors(err) {
+		all := cueerrors.Errors(err)
+		best := map[string]int{}
+		for _, e := range all {
+			k := strings.Join(e.Path(), ".")
+			best[k] = max(best[k], messageRank(e))
+		}
+		for _, e := range all {
+			if messageRank(e) < best[strings.Join(e.Path(), ".")] {
+				continue
+			}
 			rel := fromCUE(e.Path())
 			if len(rel) > 0 && rel[0].Name == "#Service" {
 				rel = rel[1:]
 			}
 			format, args := e.Msg()
 			msg := fmt.Sprintf(format, args...)
+			if u := userMessage(e); u != "" {
+				msg = u
+			}
 			switch {
 			case msg == "field is required but not present":
 				msg = "required field is missing: set it on the service, in platform.defaults or in an environment's defaults"
