@@ -9,10 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/govctl/govctl/githubapi"
 	"github.com/govctl/govctl/nacos"
-	"github.com/govctl/govctl/render/github"
 	rnacos "github.com/govctl/govctl/render/nacos"
-	"github.com/govctl/govctl/schema"
 )
 
 func newApplyCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
@@ -202,11 +201,10 @@ func applyGitHubRun(cmd *cobra.Command, opts *ApplyGitHubOptions) error {
 	if err != nil {
 		return err
 	}
-	var prot []github.EnvironmentProtection
-	for _, name := range envs {
-		prot = append(prot, protection(m.Environments[name], opts.Branches))
-	}
-	report, err := github.ApplyEnvironments(ctx, client, repo, prot, github.EnvironmentOptions{AllowAdminBypass: opts.AllowAdminBypass})
+	report, err := githubapi.ApplyPlatform(ctx, client, repo, m, envs, githubapi.PlatformOptions{
+		EnvironmentOptions: githubapi.EnvironmentOptions{AllowAdminBypass: opts.AllowAdminBypass},
+		Branches:           opts.Branches,
+	})
 	if err != nil {
 		return err
 	}
@@ -214,16 +212,4 @@ func applyGitHubRun(cmd *cobra.Command, opts *ApplyGitHubOptions) error {
 		fmt.Fprint(opts.IO.Out, report.String())
 	}
 	return nil
-}
-
-// protection is what an environment's spec asks GitHub to enforce.
-func protection(e *schema.Environment, branches []string) github.EnvironmentProtection {
-	return github.EnvironmentProtection{
-		Name:              e.Name,
-		Approvals:         e.Approvals,
-		Reviewers:         e.Reviewers,
-		WaitTimer:         e.WaitTimer.D(),
-		Branches:          branches,
-		PreventSelfReview: e.Approvals > 0,
-	}
 }

@@ -1,11 +1,11 @@
-// Package github renders govctl's GitHub Actions workflows and applies the
-// environment protection they rely on.
+// Package github renders govctl's GitHub Actions workflows. It is pure; the
+// environment protection they rely on is applied by package githubapi.
 //
 // Renderer writes one deploy workflow per service (build, then one job per
 // environment in promotion order: rollout, mesh configuration, smoke test,
 // canary steps, metric gate, rollback) and one plan workflow for pull
-// requests. ApplyEnvironments creates the GitHub environments those jobs are
-// gated by; VerifyDistinctApprovals is the check behind `govctl approvals
+// requests. githubapi.ApplyEnvironments creates the GitHub environments those
+// jobs are gated by; githubapi.VerifyDistinctApprovals is the check behind `govctl approvals
 // verify`, which a deploy job runs where an environment asks for more
 // approvals than GitHub's environment protection can require by itself.
 package github
