@@ -11,7 +11,6 @@ import (
 
 	"github.com/govctl/govctl/githubapi"
 	"github.com/govctl/govctl/nacos"
-	rnacos "github.com/govctl/govctl/render/nacos"
 )
 
 func newApplyCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
@@ -103,18 +102,11 @@ func applyNacosRun(cmd *cobra.Command, opts *ApplyNacosOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, err := m.Resolve(opts.Env); err != nil {
-		return err
+	report, applyErr := nacos.ApplyEnvironment(ctx, client, m, opts.Env, nacos.ApplyOptions{DryRun: opts.DryRun, Adopt: opts.Adopt})
+	if applyErr != nil && len(report.Results) == 0 {
+		// Nothing was attempted (no entries, an invalid spec): no report.
+		return applyErr
 	}
-	byEnv, err := rnacos.Entries(m, []string{opts.Env})
-	if err != nil {
-		return err
-	}
-	entries := byEnv[opts.Env]
-	if len(entries) == 0 {
-		return fmt.Errorf("environment %s has no Nacos entries (platform.configCenter.kind is %q)", opts.Env, m.Platform.ConfigCenter.Kind)
-	}
-	report, applyErr := nacos.Apply(ctx, client, entries, nacos.ApplyOptions{DryRun: opts.DryRun, Adopt: opts.Adopt})
 	var auth *nacos.AuthError
 	if errors.As(applyErr, &auth) && len(report.Written()) == 0 {
 		// Every entry failed the same way; one line says it.
