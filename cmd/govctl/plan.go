@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/govctl/govctl/githubapi"
-	"github.com/govctl/govctl/lint"
 	"github.com/govctl/govctl/plan"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/render/targets"
@@ -78,31 +77,9 @@ reported but changes neither the printed plan nor the exit code.
 // planRender renders everything plan compares: every target for every
 // environment, and the lint policy in force per environment.
 func planRender(topts targets.Options) plan.RenderFunc {
-	return func(ctx context.Context, m *schema.Model) ([]render.Object, error) {
-		objs, err := targets.Render(ctx, m, m.EnvironmentNames(), topts)
-		if err != nil {
-			return nil, err
-		}
-		settings, err := lint.Rules(ctx, m, lint.Options{})
-		if err != nil {
-			return nil, err
-		}
-		for _, env := range m.EnvironmentNames() {
-			for _, s := range settings {
-				params, looser := map[string]any{}, map[string]string{}
-				for _, p := range s.Params {
-					params[p.Name] = p.Value
-					if p.Looser != "" {
-						looser[p.Name] = p.Looser
-					}
-				}
-				objs = append(objs, plan.PolicyObject(env, s.Rule.ID, plan.LintRuleSetting{
-					Enabled: s.AppliesIn(env), Severity: string(s.Severity), Params: params, Looser: looser,
-				}))
-			}
-		}
-		return objs, nil
-	}
+	return plan.WithLintPolicies(func(ctx context.Context, m *schema.Model) ([]render.Object, error) {
+		return targets.Render(ctx, m, m.EnvironmentNames(), topts)
+	})
 }
 
 func planRun(cmd *cobra.Command, opts *PlanOptions) error {
