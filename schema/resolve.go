@@ -2,7 +2,9 @@ package schema
 
 import (
 	"fmt"
+	"maps"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -61,7 +63,7 @@ type Resolved struct {
 func (r *Resolved) Model() *Model { return r.model }
 
 // ServiceNames returns the service names, sorted.
-func (r *Resolved) ServiceNames() []string { return sortedKeys(r.Services) }
+func (r *Resolved) ServiceNames() []string { return slices.Sorted(maps.Keys(r.Services)) }
 
 // Origin returns where the field at the dotted path (relative to the
 // service, e.g. "resilience.rateLimit.rps") got its value; fields no layer
@@ -91,7 +93,7 @@ func (m *Model) Resolve(env string) (*Resolved, error) {
 		return r, nil
 	}
 	if _, ok := m.Environments[env]; !ok {
-		names := sortedKeys(m.Environments)
+		names := slices.Sorted(maps.Keys(m.Environments))
 		return nil, fmt.Errorf("unknown environment %q (defined: %s)%s", env, strings.Join(names, ", "), DidYouMean(env, names))
 	}
 	r, errs := m.resolve(env)
