@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -67,7 +69,7 @@ type Resolved struct {
 func (r *Resolved) Model() *Model { return r.model }
 
 // ServiceNames returns the service names, sorted.
-func (r *Resolved) ServiceNames() []string { return sortedKeys(r.Services) }
+func (r *Resolved) ServiceNames() []string { return slices.Sorted(maps.Keys(r.Services)) }
 
 // Origin returns where the field at path (relative to the service, e.g.
 // resilience.rateLimit.rps) got its value; fields no layer set are schema
@@ -97,7 +99,7 @@ func (m *Model) Resolve(env string) (*Resolved, error) {
 		return r, nil
 	}
 	if _, ok := m.Environments[env]; !ok {
-		names := sortedKeys(m.Environments)
+		names := slices.Sorted(maps.Keys(m.Environments))
 		return nil, fmt.Errorf("unknown environment %q (defined: %s)%s", env, strings.Join(names, ", "), diag.DidYouMean(env, names))
 	}
 	r, errs := m.resolve(env)
