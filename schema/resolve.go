@@ -293,7 +293,7 @@ func (m *Model) check(c *checker, name, env string, tree map[string]any, prov ma
 			best[k] = max(best[k], messageRank(e))
 		}
 		for _, e := range all {
-			if messageRank(e) < best[strings.Join(e.Path(), ".")] {
+			if messageRank(e) < best[strings.Join(e.Path(), ".")] || explainedBelow(e, all) {
 				continue
 			}
 			rel := fromCUE(e.Path())
