@@ -18,7 +18,9 @@ import (
 // Layer is where a resolved value came from, lowest precedence first.
 type Layer int
 
-// The layers of resolution, in precedence order (DESIGN.md).
+// The layers of resolution, lowest precedence first: schema defaults <
+// platform.defaults < environments.<env>.defaults < services.<name> <
+// services.<name>.env.<env> (the README's "Precedence").
 const (
 	LayerSchema Layer = iota
 	LayerPlatform
