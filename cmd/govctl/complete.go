@@ -48,8 +48,9 @@ func registerCompletions(root *cobra.Command, g *GlobalOptions) {
 	envs := specNames(root, g, (*schema.Model).EnvironmentNames)
 	services := specNames(root, g, (*schema.Model).ServiceNames)
 	targetNames := func() []string {
-		out := make([]string, len(render.Targets))
-		for i, t := range render.Targets {
+		all := render.AllTargets()
+		out := make([]string, len(all))
+		for i, t := range all {
 			out[i] = string(t)
 		}
 		return out
