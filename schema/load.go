@@ -435,7 +435,7 @@ func (l *loader) addCUE(err error) {
 		path := fromCUE(e.Path())
 		format, args := e.Msg()
 		msg := fmt.Sprintf(format, args...)
-		if u := userMessage(e); u != "" {
+		if u := userMessage(e, schemaAt(l.schema, path)); u != "" {
 			msg = u
 		}
 		// Every user file taking part is named: the platform's own files
