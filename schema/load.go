@@ -858,8 +858,11 @@ func (l *loader) checkTopLevel(m *Model) {
 			continue
 		}
 		p := fieldpath.New(name)
-		l.addf(m.mustPos(p), p, "unknown top-level field%s (a spec declares %s; name helper values #%s or _%s to keep them)",
-			diag.DidYouMean(name, known), strings.Join(known, ", "), name, name)
+		hint := diag.DidYouMean(name, known)
+		if hint == "" {
+			hint = " (a spec declares " + strings.Join(known, ", ") + ")"
+		}
+		l.addf(m.mustPos(p), p, "unknown top-level field%s; a helper value is named #%s or _%s", hint, name, name)
 	}
 }
 

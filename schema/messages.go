@@ -34,7 +34,7 @@ var patternWords = map[string]string{
 	`^[A-Za-z0-9_.:-]+$`:                  `must be a Nacos name: letters, digits and . _ : -, e.g. "orders.yaml"`,
 	`^[A-Z]+(-[A-Z]+)*-[0-9]{3}$`:         `must be a rule id such as "GOV-RES-003" (` + "`govctl rules`" + ` lists them)`,
 	`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`:        `must be a date as YYYY-MM-DD, e.g. "2026-12-31"`,
-	`^[a-z]([-a-z0-9]*[a-z0-9])?(\.[a-z]([-a-z0-9]*[a-z0-9])?)*$`: `must be a DNS name: dot-separated labels of lowercase letters, digits and '-', e.g. "shop.example.com"`,
+	`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$`: `must be a DNS name: two or more dot-separated labels of lowercase letters, digits and '-', e.g. "shop.example.com"`,
 }
 
 // userMessage restates a CUE error message in the spec's words; field is
