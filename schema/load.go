@@ -860,9 +860,9 @@ func (l *loader) checkTopLevel(m *Model) {
 		p := fieldpath.New(name)
 		hint := diag.DidYouMean(name, known)
 		if hint == "" {
-			hint = " (a spec declares " + strings.Join(known, ", ") + ")"
+			hint = "; a spec declares " + strings.Join(known, ", ")
 		}
-		l.addf(m.mustPos(p), p, "unknown top-level field%s; a helper value is named #%s or _%s", hint, name, name)
+		l.addf(m.mustPos(p), p, "unknown top-level field%s (to keep a helper value, name it #%s or _%s)", hint, name, name)
 	}
 }
 
