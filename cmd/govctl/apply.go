@@ -64,23 +64,25 @@ converges.`,
 }
 
 // nacosClient builds a client from --server, --username and a password
-// read from stdin.
-func nacosClient(io *IOStreams, server, username string, passwordStdin bool) (*nacos.Client, error) {
+// read from stdin, and returns the password too, for the caller's
+// Scrubber.
+func nacosClient(io *IOStreams, server, username string, passwordStdin bool) (*nacos.Client, string, error) {
 	if server == "" {
-		return nil, errors.New("--server is required, e.g. --server http://nacos:8848")
+		return nil, "", errors.New("--server is required, e.g. --server http://nacos:8848")
 	}
 	copts := nacos.ClientOptions{Username: username}
 	if passwordStdin {
 		if username == "" {
-			return nil, errors.New("--password-stdin needs --username")
+			return nil, "", errors.New("--password-stdin needs --username")
 		}
 		pw, err := readAllTrim(io)
 		if err != nil {
-			return nil, fmt.Errorf("read password from stdin: %w", err)
+			return nil, "", fmt.Errorf("read password from stdin: %w", err)
 		}
 		copts.Password = pw
 	}
-	return nacos.NewClient(server, copts)
+	c, err := nacos.NewClient(server, copts)
+	return c, copts.Password, err
 }
 
 func readAllTrim(ios *IOStreams) (string, error) {
@@ -95,13 +97,17 @@ func applyNacosRun(cmd *cobra.Command, opts *ApplyNacosOptions) error {
 	if opts.Env == "" {
 		return errors.New("apply nacos needs --env: one environment is published at a time")
 	}
-	client, err := nacosClient(opts.IO, opts.Server, opts.Username, opts.PasswordStdin)
+	client, password, err := nacosClient(opts.IO, opts.Server, opts.Username, opts.PasswordStdin)
 	if err != nil {
 		return err
 	}
+	opts.IO.scrubSecrets([]string{password})
 	ctx := cmd.Context()
 	m, err := loadModel(ctx, opts.GlobalOptions, nil)
 	if err != nil {
+		return err
+	}
+	if _, err := modelSecrets(opts.IO, m); err != nil {
 		return err
 	}
 	if _, err := m.Resolve(opts.Env); err != nil {

@@ -30,6 +30,10 @@ type IOStreams struct {
 	Out        io.Writer
 	ErrOut     io.Writer
 	IsTerminal bool
+
+	// flushers end the Scrubbers scrubSecrets puts in front of Out and
+	// ErrOut.
+	flushers []func() error
 }
 
 // GlobalOptions are the flags every command shares.
@@ -66,6 +70,7 @@ var errSilent = &exitError{code: 1}
 
 func run(args []string, io *IOStreams) int {
 	g := &GlobalOptions{}
+	defer io.flush()
 	root := newRootCmd(g, io)
 	root.SetArgs(args)
 	root.SetIn(io.In)
