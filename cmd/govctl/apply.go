@@ -9,10 +9,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/govctl/govctl/githubapi"
+	"github.com/govctl/govctl/internal/fieldpath"
+	"github.com/govctl/govctl/internal/secret"
 	"github.com/govctl/govctl/nacos"
-	"github.com/govctl/govctl/render/github"
 	rnacos "github.com/govctl/govctl/render/nacos"
-	"github.com/govctl/govctl/schema"
 )
 
 func newApplyCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
@@ -107,40 +108,56 @@ func applyNacosRun(cmd *cobra.Command, opts *ApplyNacosOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, err := modelSecrets(opts.IO, m); err != nil {
-		return err
-	}
-	if _, err := m.Resolve(opts.Env); err != nil {
-		return err
-	}
-	byEnv, err := rnacos.Entries(m, []string{opts.Env})
+	secrets, err := modelSecrets(opts.IO, m)
 	if err != nil {
 		return err
 	}
-	entries := byEnv[opts.Env]
-	if len(entries) == 0 {
-		return fmt.Errorf("environment %s has no Nacos entries (platform.configCenter.kind is %q)", opts.Env, m.Platform.ConfigCenter.Kind)
+	report, applyErr := nacos.ApplyEnvironment(ctx, client, m, opts.Env, nacos.ApplyOptions{DryRun: opts.DryRun, Adopt: opts.Adopt})
+	if applyErr != nil && len(report.Results) == 0 {
+		// Nothing was attempted (no entries, an invalid spec): no report.
+		return applyErr
 	}
-	report, applyErr := nacos.Apply(ctx, client, entries, nacos.ApplyOptions{DryRun: opts.DryRun, Adopt: opts.Adopt})
 	var auth *nacos.AuthError
 	if errors.As(applyErr, &auth) && len(report.Written()) == 0 {
 		// Every entry failed the same way; one line says it.
 		return auth
 	}
-	printNacosReport(opts.IO.Out, report, opts.Quiet)
+	services, _ := rnacos.EntryServices(m, opts.Env) // the report is printed without them
+	printNacosReport(opts.IO.Out, report, opts.Quiet, changedFields(secrets, services))
 	if applyErr != nil {
 		return &exitError{code: 1, err: applyErr}
 	}
 	return nil
 }
 
-func printNacosReport(w io.Writer, r nacos.Report, quiet bool) {
+// changedFields names the changed keys of a result, a sensitive one with
+// secret.Changed: apply shows no value, and says which secret changed.
+func changedFields(secrets *secret.Matcher, services map[nacos.Key]string) func(nacos.Result) string {
+	data := fieldpath.New("config", "data")
+	return func(res nacos.Result) string {
+		names := make([]string, 0, len(res.Changed))
+		for _, k := range res.Changed {
+			p, err := fieldpath.Parse(k)
+			if err == nil && secrets.Sensitive(services[res.Key], data.Append(p...)) {
+				k += " " + secret.Changed
+			}
+			names = append(names, k)
+		}
+		return strings.Join(names, ", ")
+	}
+}
+
+func printNacosReport(w io.Writer, r nacos.Report, quiet bool, changed func(nacos.Result) string) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, res := range r.Results {
 		if quiet && res.Action == nacos.ActionUnchanged {
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", res.Action, res.Key, res.Reason)
+		reason := res.Reason
+		if len(res.Changed) > 0 {
+			reason += ": " + changed(res)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", res.Action, res.Key, reason)
 	}
 	tw.Flush()
 	verb := "Applied"
@@ -208,11 +225,10 @@ func applyGitHubRun(cmd *cobra.Command, opts *ApplyGitHubOptions) error {
 	if err != nil {
 		return err
 	}
-	var prot []github.EnvironmentProtection
-	for _, name := range envs {
-		prot = append(prot, protection(m.Environments[name], opts.Branches))
-	}
-	report, err := github.ApplyEnvironments(ctx, client, repo, prot, github.EnvironmentOptions{AllowAdminBypass: opts.AllowAdminBypass})
+	report, err := githubapi.ApplyPlatform(ctx, client, repo, m, envs, githubapi.PlatformOptions{
+		EnvironmentOptions: githubapi.EnvironmentOptions{AllowAdminBypass: opts.AllowAdminBypass},
+		Branches:           opts.Branches,
+	})
 	if err != nil {
 		return err
 	}
@@ -220,16 +236,4 @@ func applyGitHubRun(cmd *cobra.Command, opts *ApplyGitHubOptions) error {
 		fmt.Fprint(opts.IO.Out, report.String())
 	}
 	return nil
-}
-
-// protection is what an environment's spec asks GitHub to enforce.
-func protection(e *schema.Environment, branches []string) github.EnvironmentProtection {
-	return github.EnvironmentProtection{
-		Name:              e.Name,
-		Approvals:         e.Approvals,
-		Reviewers:         e.Reviewers,
-		WaitTimer:         e.WaitTimer.D(),
-		Branches:          branches,
-		PreventSelfReview: e.Approvals > 0,
-	}
 }

@@ -1,6 +1,7 @@
 package nacos
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -240,4 +241,63 @@ func side(orig []byte, s string) []byte {
 		return nil
 	}
 	return []byte(s)
+}
+
+// ContentFields reads an entry's content back in its type and returns its
+// leaf values by path below config.data (printed as fieldpath prints
+// them): yaml and json as a tree, properties as key=value lines, text as
+// the single value content. ok is false when the content does not read
+// back in its type.
+func ContentFields(typ, content string) (fields map[string]string, ok bool) {
+	fields = map[string]string{}
+	switch typ {
+	case TypeYAML, TypeJSON:
+		var tree any
+		if err := yaml.Unmarshal([]byte(content), &tree); err != nil {
+			return nil, false
+		}
+		flatten(nil, tree, fields)
+	case TypeProperties:
+		for line := range strings.Lines(content) {
+			if key, value, ok := splitProperty(strings.TrimRight(line, "\r\n")); ok {
+				fields[propertyPath(key).String()] = value
+			}
+		}
+	case TypeText:
+		fields["content"] = content
+	default:
+		return nil, false
+	}
+	return fields, true
+}
+
+func flatten(p fieldpath.Path, v any, out map[string]string) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			flatten(p.Field(k), e, out)
+		}
+	case []any:
+		for i, e := range t {
+			flatten(p.Index(i), e, out)
+		}
+	default:
+		out[p.String()] = fmt.Sprint(v)
+	}
+}
+
+// EntryServices returns the service each config entry of env is rendered
+// for, by key.
+func EntryServices(m *schema.Model, env string) (map[Key]string, error) {
+	byEnv, err := entries(context.Background(), m, []string{env})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[Key]string, len(byEnv[env]))
+	for _, r := range byEnv[env] {
+		k := r.Key()
+		k.Namespace = NormalizeNamespace(k.Namespace)
+		out[k] = r.service
+	}
+	return out, nil
 }
