@@ -6,6 +6,8 @@ import (
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
+
+	"github.com/govctl/govctl/internal/fieldpath"
 )
 
 // This file is the one home of the delivery decisions every renderer and
@@ -85,7 +87,7 @@ func (r *Resolved) Rollout(svc *Service) Setting[Rollout] {
 	if mirrored && (!mirrorsToCanary || ro.Canary != "") {
 		ro.Mirror = env.Mirror
 	}
-	return Setting[Rollout]{Value: ro, Field: "services." + svc.Name + "." + field, Pos: svc.PosOf(at)}
+	return Setting[Rollout]{Value: ro, Field: "services." + svc.Name + "." + field, Pos: svc.PosOf(fieldpath.MustParse(at))}
 }
 
 // GateLimit is the highest error rate (a fraction: 0.005 is 0.5 %) the
@@ -98,7 +100,7 @@ func (r *Resolved) GateLimit(svc *Service) Setting[float64] {
 	case env.Canary != nil:
 		return envSetting(r, env.Canary.MaxErrorRate, "canary.maxErrorRate")
 	case svc.SLO.ErrorRate > 0:
-		return Setting[float64]{Value: svc.SLO.ErrorRate, Field: "services." + svc.Name + ".slo.errorRate", Pos: svc.PosOf("slo.errorRate")}
+		return Setting[float64]{Value: svc.SLO.ErrorRate, Field: "services." + svc.Name + ".slo.errorRate", Pos: svc.PosOf(fieldpath.New("slo", "errorRate"))}
 	}
 	return Setting[float64]{Value: canaryDefaults().maxErrorRate}
 }
@@ -128,7 +130,7 @@ func envSetting[T any](r *Resolved, v T, field string) Setting[T] {
 	f := "environments." + r.Environment.Name + "." + field
 	s := Setting[T]{Value: v, Field: f}
 	if r.model != nil {
-		s.Pos, _ = r.model.PosOf(f)
+		s.Pos, _ = r.model.PosOf(fieldpath.New("environments", r.Environment.Name).Append(fieldpath.MustParse(field)...))
 	}
 	return s
 }
