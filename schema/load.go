@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -81,6 +83,9 @@ type loader struct {
 	pkg   string
 	// schema is the embedded schema compiled on its own, for suggestions.
 	schema cue.Value
+	// notAllowed holds the paths CUE reported as fields the schema does
+	// not allow.
+	notAllowed map[string]bool
 	// relFiles memoises relFile by CUE file name.
 	relFiles map[string]string
 	// memo and used are the resolution memo read and the entries used.
@@ -174,8 +179,23 @@ func (l *loader) load(ctx context.Context) (*Model, error) {
 	// Names that point nowhere are reported next to schema errors, so one
 	// run lists every mistake; the tree tolerates invalid values.
 	m := l.newModel()
+	l.checkTopLevel(m)
+	if l.errs.Len() > 0 {
+		// CUE reports a field the schema does not allow only where the
+		// struct has no other error; check every struct's names, so a
+		// type error does not hide a misspelt field beside it.
+		l.checkFields(m.trees, l.schema, nil)
+	}
 	l.checkReferences(m)
 	if l.errs.Len() > 0 {
+		// Resolution still finds what only the merged layers show (a
+		// field every layer leaves out); a field already reported is not
+		// reported again.
+		if l.decode(m) == nil {
+			reported := l.errs.Diags
+			l.resolveAll(m)
+			l.errs.Diags = append(reported, unreported(l.errs.Diags[len(reported):], reported)...)
+		}
 		return nil, l.errs.Err()
 	}
 	if err := l.decode(m); err != nil {
@@ -396,7 +416,12 @@ func (l *loader) addCUE(err error) {
 			format, args := e.Msg()
 			m := literalConflict.FindStringSubmatch(fmt.Sprintf(format, args...))
 			sort.Strings(c)
-			ce := collapsedError{msg: fmt.Sprintf("%s is not one of %s", m[2], strings.Join(c, " | ")), pos: e.Position(), path: e.Path()}
+			names := make([]string, len(c))
+			for i, q := range c {
+				names[i], _ = strconv.Unquote(q)
+			}
+			given, _ := strconv.Unquote(m[2])
+			ce := collapsedError{msg: fmt.Sprintf("%s is not one of %s%s", m[2], strings.Join(c, " | "), diag.DidYouMean(given, names)), pos: e.Position(), path: e.Path()}
 			for _, o := range all {
 				if strings.Join(o.Path(), ".") == k {
 					ce.inputs = append(ce.inputs, o.InputPositions()...)
@@ -407,6 +432,9 @@ func (l *loader) addCUE(err error) {
 		path := fromCUE(e.Path())
 		format, args := e.Msg()
 		msg := fmt.Sprintf(format, args...)
+		if u := userMessage(e); u != "" {
+			msg = u
+		}
 		// Every user file taking part is named: the platform's own files
 		// first (where the user acts), then imported packages such as an
 		// organisation baseline under cue.mod.
@@ -436,6 +464,12 @@ func (l *loader) addCUE(err error) {
 			} else if len(l.files) > 0 {
 				pos = Pos{File: l.files[0]}
 			}
+		}
+		if msg == "field not allowed" {
+			if l.notAllowed == nil {
+				l.notAllowed = map[string]bool{}
+			}
+			l.notAllowed[path.String()] = true
 		}
 		msg = l.explainMsg(path.Names(), msg)
 		if inConfigData(path) {
@@ -505,6 +539,9 @@ func messageRank(e cueerrors.Error) int {
 	switch {
 	case strings.HasSuffix(msg, "errors in empty disjunction:"):
 		return 0
+	case strings.HasPrefix(msg, "incompatible list lengths"):
+		// The user's list against a default list of another length.
+		return 1
 	case typeConflict.MatchString(msg):
 		return 2
 	case strings.HasPrefix(msg, "conflicting values"):
@@ -631,7 +668,7 @@ func (m *Model) mustPos(path fieldpath.Path) Pos {
 // environments, dependencies and fallbacks on undefined services, and a
 // service depending on itself.
 func (l *loader) checkReferences(m *Model) {
-	envNames := sortedKeys(m.Environments)
+	envNames := slices.Sorted(maps.Keys(m.Environments))
 	svcNames := m.ServiceNames()
 	svcs := m.trees.get("services")
 	for _, name := range svcNames {
@@ -668,6 +705,9 @@ type node struct {
 	leaf   bool
 	pos    Pos
 	user   bool
+	// invalid marks a leaf whose value is in error (reported by the
+	// schema check); resolution leaves it out.
+	invalid bool
 }
 
 func (n *node) get(sels ...string) *node {
@@ -694,9 +734,23 @@ func (l *loader) tree(v cue.Value, path fieldpath.Path, positions map[string]Pos
 	if n.user && len(path) > 0 {
 		positions[path.String()] = n.pos
 	}
-	if v.IncompleteKind() == cue.StructKind {
+	kind := v.IncompleteKind()
+	var it *cue.Iterator
+	var err error
+	switch kind {
+	case cue.StructKind:
+		it, err = v.Fields()
+	case cue.BottomKind:
+		// A struct holding an invalid field is itself invalid, but its
+		// fields are still there: reference checks and the unknown-field
+		// check need them, so that one mistake does not hide the others.
+		if probe, perr := v.Fields(); perr == nil && stringLabels(probe) {
+			it, _ = v.Fields()
+			kind = cue.StructKind
+		}
+	}
+	if kind == cue.StructKind {
 		n.fields = map[string]*node{}
-		it, err := v.Fields()
 		if err != nil {
 			return n
 		}
@@ -718,6 +772,8 @@ func (l *loader) tree(v cue.Value, path fieldpath.Path, positions map[string]Pos
 	var x any
 	if err := v.Decode(&x); err == nil {
 		n.value = x
+	} else if v.Err() != nil {
+		n.invalid = true
 	}
 	if v.IncompleteKind() == cue.ListKind && n.user {
 		// The list is one value for merging, but its elements (an
@@ -732,9 +788,20 @@ func (l *loader) tree(v cue.Value, path fieldpath.Path, positions map[string]Pos
 	return n
 }
 
+// stringLabels reports whether every selector of it is a field name (an
+// invalid list iterates with indexes).
+func stringLabels(it *cue.Iterator) bool {
+	for it.Next() {
+		if !it.Selector().IsString() {
+			return false
+		}
+	}
+	return true
+}
+
 // userOnly returns the part of n the user set, or nil.
 func (n *node) userOnly() *node {
-	if n == nil || !n.user {
+	if n == nil || !n.user || n.invalid {
 		return nil
 	}
 	if n.leaf {
@@ -777,4 +844,79 @@ func (l *loader) checkLayerReferences(m *Model, self string, prefix fieldpath.Pa
 			l.addf(m.mustPos(p), p, "fallback to undefined service %q%s", to, diag.DidYouMean(to, m.ServiceNames()))
 		}
 	}
+}
+
+// checkTopLevel reports top-level fields the schema does not declare
+// (servics:, polices:): CUE cannot close a package, and a misspelt block
+// would otherwise be silently ignored. Definitions (#X), hidden fields (_x)
+// and let declarations are not fields, so teams can still factor specs.
+func (l *loader) checkTopLevel(m *Model) {
+	var known []string
+	it, err := l.schema.Fields(cue.Optional(true))
+	if err != nil {
+		return
+	}
+	for it.Next() {
+		known = append(known, it.Selector().Unquoted())
+	}
+	for _, name := range m.trees.keys() {
+		if slices.Contains(known, name) || !m.trees.fields[name].user {
+			continue
+		}
+		p := fieldpath.New(name)
+		l.addf(m.mustPos(p), p, "unknown top-level field%s (a spec declares %s; name helper values #%s or _%s to keep them)",
+			diag.DidYouMean(name, known), strings.Join(known, ", "), name, name)
+	}
+}
+
+// checkFields reports every field the user set under n that the schema
+// value s does not allow, asking CUE (Value.Allows) rather than
+// re-implementing closedness.
+func (l *loader) checkFields(n *node, s cue.Value, path fieldpath.Path) {
+	if n == nil || n.leaf || !n.user {
+		return
+	}
+	for _, name := range n.order {
+		child := n.fields[name]
+		if !child.user {
+			continue
+		}
+		p := path.Field(name)
+		if len(path) > 0 && !s.Allows(cue.Str(name)) {
+			if !l.notAllowed[p.String()] {
+				l.addf(child.pos, p, "%s", l.explainMsg(p.Names(), "field not allowed"))
+			}
+			continue
+		}
+		if cs, ok := schemaChild(s, name); ok {
+			l.checkFields(child, cs, p)
+		}
+	}
+}
+
+// schemaChild returns the schema for the field name of s: a declared
+// field, optional or not, or the pattern constraint that applies.
+func schemaChild(s cue.Value, name string) (cue.Value, bool) {
+	for _, p := range []cue.Path{cue.MakePath(cue.Str(name)), cue.MakePath(cue.Str(name).Optional()), cue.MakePath(cue.AnyString)} {
+		if v := s.LookupPath(p); v.Exists() {
+			return v, true
+		}
+	}
+	return cue.Value{}, false
+}
+
+// unreported returns the diagnostics of ds about fields no diagnostic of
+// seen is about (the same field, one above it or one below it).
+func unreported(ds, seen []*diag.Diagnostic) []*diag.Diagnostic {
+	var out []*diag.Diagnostic
+next:
+	for _, d := range ds {
+		for _, s := range seen {
+			if d.Path.HasPrefix(s.Path) || s.Path.HasPrefix(d.Path) {
+				continue next
+			}
+		}
+		out = append(out, d)
+	}
+	return out
 }

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -67,7 +69,7 @@ type Resolved struct {
 func (r *Resolved) Model() *Model { return r.model }
 
 // ServiceNames returns the service names, sorted.
-func (r *Resolved) ServiceNames() []string { return sortedKeys(r.Services) }
+func (r *Resolved) ServiceNames() []string { return slices.Sorted(maps.Keys(r.Services)) }
 
 // Origin returns where the field at path (relative to the service, e.g.
 // resilience.rateLimit.rps) got its value; fields no layer set are schema
@@ -97,7 +99,7 @@ func (m *Model) Resolve(env string) (*Resolved, error) {
 		return r, nil
 	}
 	if _, ok := m.Environments[env]; !ok {
-		names := sortedKeys(m.Environments)
+		names := slices.Sorted(maps.Keys(m.Environments))
 		return nil, fmt.Errorf("unknown environment %q (defined: %s)%s", env, strings.Join(names, ", "), diag.DidYouMean(env, names))
 	}
 	r, errs := m.resolve(env)
@@ -284,13 +286,25 @@ func (m *Model) check(c *checker, name, env string, tree map[string]any, prov ma
 	v := c.service.Unify(c.ctx.Encode(tree))
 	if err := v.Validate(cue.Concrete(true), cue.All()); err != nil {
 		var errs []*diag.Diagnostic
-		for _, e := range cueerrors.Errors(err) {
+		all := cueerrors.Errors(err)
+		best := map[string]int{}
+		for _, e := range all {
+			k := strings.Join(e.Path(), ".")
+			best[k] = max(best[k], messageRank(e))
+		}
+		for _, e := range all {
+			if messageRank(e) < best[strings.Join(e.Path(), ".")] {
+				continue
+			}
 			rel := fromCUE(e.Path())
 			if len(rel) > 0 && rel[0].Name == "#Service" {
 				rel = rel[1:]
 			}
 			format, args := e.Msg()
 			msg := fmt.Sprintf(format, args...)
+			if u := userMessage(e); u != "" {
+				msg = u
+			}
 			switch {
 			case msg == "field is required but not present":
 				msg = "required field is missing: set it on the service, in platform.defaults or in an environment's defaults"
