@@ -301,7 +301,8 @@ type Options struct {
 	// rules, so that a platform can add its own ratings.
 	RiskRules fs.FS
 	// Secrets hides sensitive values in the changes (lint.SecretMatcher);
-	// nil shows every value.
+	// nil shows every value. Compute adds the secrets it meets in the
+	// changes' Nacos entries (a live server's included) to its literals.
 	Secrets *secret.Matcher
 }
 
