@@ -7,8 +7,8 @@
 // (Diff).
 //
 // Plan works on rendered objects only (render.Object); rendering is
-// injected as a RenderFunc, so this package calls no renderer. From
-// render/nacos it uses only the Nacos client and entry types.
+// injected as a RenderFunc, so this package calls no renderer. The Nacos
+// baseline reads the live server through package nacos.
 //
 // # Baselines
 //

@@ -9,8 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/govctl/govctl/nacos"
 	"github.com/govctl/govctl/render/github"
-	"github.com/govctl/govctl/render/nacos"
+	rnacos "github.com/govctl/govctl/render/nacos"
 	"github.com/govctl/govctl/schema"
 )
 
@@ -106,7 +107,7 @@ func applyNacosRun(cmd *cobra.Command, opts *ApplyNacosOptions) error {
 	if _, err := m.Resolve(opts.Env); err != nil {
 		return err
 	}
-	byEnv, err := nacos.Entries(m, []string{opts.Env})
+	byEnv, err := rnacos.Entries(m, []string{opts.Env})
 	if err != nil {
 		return err
 	}
