@@ -43,7 +43,9 @@ would prune are shown as deleted.`,
 			if err != nil {
 				return err
 			}
-			objs, err := targets.Render(ctx, m, envs, targetOptions(g.Dir, ts))
+			topts, assumed := targetOptions(m.Dir, ts)
+			noteAssumedRoot(g, io, m.Dir, topts, assumed)
+			objs, err := targets.Render(ctx, m, envs, topts)
 			if err != nil {
 				return err
 			}

@@ -137,7 +137,7 @@ func planRun(cmd *cobra.Command, opts *PlanOptions) error {
 	}
 	scope := render.ScopeFor(ts, opts.Env)
 	// Both sides render every target; the scope picks what is compared.
-	renderFunc := planRender(targetOptions(opts.Dir, nil))
+	renderFunc := planRender(specDirOptions(m.Dir))
 
 	var baseline plan.Baseline
 	switch {
