@@ -26,6 +26,8 @@ import (
 	"golang.org/x/sync/errgroup"
 	"gopkg.in/yaml.v3"
 
+	"github.com/govctl/govctl/internal/diag"
+	"github.com/govctl/govctl/internal/fieldpath"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/render/github/gate"
 	"github.com/govctl/govctl/schema"
@@ -111,6 +113,10 @@ func (r Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([
 	w, err := r.newWorkflows(m)
 	if err != nil {
 		return nil, fmt.Errorf("render github: %w", err)
+	}
+
+	if err := w.checkCanaryLength(); err != nil {
+		return nil, err
 	}
 
 	services := m.ServiceNames()
@@ -652,10 +658,7 @@ kubectl -n "$NAMESPACE" rollout status "deployment/$WORKLOAD" --timeout=10m
 	var rollback *mapping
 	if canary {
 		c := env.Canary
-		interval := c.Interval.D()
-		if interval <= 0 {
-			interval = gate.DefaultWindow
-		}
+		interval := canaryInterval(c)
 		maxRate := formatPercent(c.MaxErrorRate)
 		for i, weight := range c.Steps {
 			shift := newMapping().
@@ -721,7 +724,7 @@ kubectl -n "$NAMESPACE" rollout status "deployment/$WORKLOAD" --timeout=10m
 		job.set("if", "github.event_name == 'workflow_dispatch'")
 	}
 	job.set("runs-on", w.runsOn).
-		set("timeout-minutes", 30+int(math.Ceil(waited.Minutes()))).
+		set("timeout-minutes", deploySlackMinutes+int(math.Ceil(waited.Minutes()))).
 		set("environment", newMapping().set("name", env.Name)).
 		set("concurrency", newMapping().
 			set("group", "deploy-"+service+"-"+env.Name).
@@ -738,6 +741,81 @@ kubectl -n "$NAMESPACE" rollout status "deployment/$WORKLOAD" --timeout=10m
 			set("WORKLOAD", workload)).
 		set("steps", steps)
 	return job, nil
+}
+
+// deploySlackMinutes is a deploy job's time beyond its holds: checkout,
+// credentials, the rollout itself, smoke test, gates and a rollback.
+const deploySlackMinutes = 30
+
+// maxJobMinutes is the longest a job may run on a GitHub-hosted runner
+// (6 hours, "Usage limits": job execution time); GitHub cancels it then,
+// in the middle of a canary.
+const maxJobMinutes = 360
+
+// canaryInterval is how long each canary step holds before its gate.
+func canaryInterval(c *schema.Canary) time.Duration {
+	if d := c.Interval.D(); d > 0 {
+		return d
+	}
+	return gate.DefaultWindow
+}
+
+// canaryHold is how long a canary's steps hold traffic in total, the time
+// the deploy job waits on top of deploySlackMinutes.
+func canaryHold(c *schema.Canary) time.Duration {
+	return time.Duration(len(c.Steps)) * canaryInterval(c)
+}
+
+// checkCanaryLength refuses an environment whose canary holds traffic for
+// longer than a deploy job may run: the job would be cancelled half way,
+// leaving traffic split. It is an error whether or not a rollout is in
+// progress now, since the next version bump would start one.
+func (w *workflows) checkCanaryLength() error {
+	list := &diag.List{Dir: w.model.Dir}
+	for _, name := range w.envs {
+		env := w.model.Environments[name]
+		if env.Canary == nil || len(env.Canary.Steps) == 0 {
+			continue
+		}
+		used := false
+		for _, svc := range w.resolved[name].Services {
+			if svc.Traffic.Canary {
+				used = true
+				break
+			}
+		}
+		if !used {
+			continue
+		}
+		hold := canaryHold(env.Canary)
+		need := deploySlackMinutes + int(math.Ceil(hold.Minutes()))
+		if need <= maxJobMinutes {
+			continue
+		}
+		n := len(env.Canary.Steps)
+		longest := (time.Duration(maxJobMinutes-deploySlackMinutes) * time.Minute / time.Duration(n)).Truncate(time.Second)
+		field := "environments." + name + ".canary.interval"
+		pos, ok := w.model.PosOf(field)
+		if !ok {
+			pos = env.Pos
+		}
+		list.Add(diag.Errorf(pos, fieldpath.New("environments", name, "canary"),
+			"%d canary steps holding %s each take %s, and one deploy job runs them all: with %d minutes for the rollout itself that job needs timeout-minutes %d, more than the %d (6 hours) GitHub lets a job run, so it would be cancelled with traffic split; use fewer steps or an interval of at most %s",
+			n, shortDuration(canaryInterval(env.Canary)), shortDuration(hold), deploySlackMinutes, need, maxJobMinutes, shortDuration(longest)))
+	}
+	return list.Err()
+}
+
+// shortDuration formats d as a spec would write it: 30m, 9h30m, 17m22s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // rollbackCondition runs a rollback step when a step failed or the run was

@@ -59,8 +59,9 @@ func (e *envRender) virtualService(svc *schema.Service, p rollout) (*networkingv
 	var gateways []string
 	if public {
 		for i, h := range svc.Exposure.Hosts {
-			if !validExposedHost(h) {
-				return nil, e.errorf(svc, fmt.Sprintf("exposure.hosts[%d]", i), "exposed host %q is not a DNS name (a leading \"*.\" wildcard is allowed)", h)
+			h, err := schema.ExposedHost(h)
+			if err != nil {
+				return nil, e.errorf(svc, fmt.Sprintf("exposure.hosts[%d]", i), "%s", err)
 			}
 			if !slices.Contains(hosts, h) {
 				hosts = append(hosts, h)
@@ -219,6 +220,12 @@ func (e *envRender) routeScopes(svc *schema.Service) ([]routeScope, error) {
 // callee. Attempts 0 disables retries (Istio: "If 0, retries will be
 // disabled"), which differs from declaring none (Istio's default policy).
 func (e *envRender) retryPolicy(c caller, callee string) (*networking.HTTPRetry, error) {
+	if c.retries.Attempts == 0 {
+		// Istio rejects a policy with attempts 0 and anything else set
+		// ("http retry policy configured when attempts are set to 0
+		// (disabled)"): never retrying is attempts 0 alone.
+		return &networking.HTTPRetry{}, nil
+	}
 	from := e.res.Services[c.name]
 	field := "dependencies." + callee + ".retries.perTryTimeout"
 	perTry, err := e.duration(from, field, c.retries.PerTryTimeout)
@@ -288,24 +295,4 @@ func (e *envRender) destinations(svc *schema.Service, p rollout, subsets []strin
 
 func exact(v string) *networking.StringMatch {
 	return &networking.StringMatch{MatchType: &networking.StringMatch_Exact{Exact: v}}
-}
-
-// validExposedHost reports whether h is a DNS name, optionally with a
-// leading "*." wildcard, as a VirtualService host must be.
-func validExposedHost(h string) bool {
-	h = strings.TrimPrefix(h, "*.")
-	if h == "" || len(h) > 253 {
-		return false
-	}
-	for _, label := range strings.Split(h, ".") {
-		if len(label) == 0 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for _, r := range label {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
-				return false
-			}
-		}
-	}
-	return true
 }
