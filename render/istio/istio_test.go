@@ -818,3 +818,29 @@ services: shop: {owner: "t", image: "ghcr.io/x/shop", version: "v1", exposure: {
 		}
 	}
 }
+
+// TestRetryOnIstioRejectsIsAnError: Istio's validation rejects a retryOn
+// item that is neither a condition it knows nor an HTTP status code; that
+// is an error at the caller's retryOn, and what Istio accepts renders.
+func TestRetryOnIstioRejectsIsAnError(t *testing.T) {
+	spec := func(retryOn string) map[string]string {
+		return map[string]string{"platform.cue": platformCUE, "services.cue": "package platform\n\n" +
+			"services: payments: {owner: \"t\", image: \"ghcr.io/x/payments\", version: \"v1\"}\n" +
+			"services: orders: {owner: \"t\", image: \"ghcr.io/x/orders\", version: \"v1\"\n" +
+			"\tdependencies: payments: {timeout: \"2s\", retries: {attempts: 2, perTryTimeout: \"500ms\", retryOn: \"" + retryOn + "\"}}}\n"}
+	}
+	for _, bad := range []string{"5xx,timeout", "5xx,,reset", "599", "connect_failure"} {
+		m := loadSpec(t, spec(bad))
+		_, err := Renderer{}.Render(context.Background(), m, []string{"prod"})
+		var re *Error
+		if !errors.As(err, &re) || re.Field != "dependencies.payments.retries.retryOn" || re.Service != "orders" || re.Pos.Line != 5 {
+			t.Errorf("retryOn %q: err = %v, want an *Error at orders' dependencies.payments.retries.retryOn on line 5", bad, err)
+		}
+	}
+	m := loadSpec(t, spec("gateway-error,503,cancelled,reset-before-request"))
+	objs, err := Renderer{}.Render(context.Background(), m, []string{"prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectIstioAccepts(t, objs)
+}

@@ -2,7 +2,9 @@ package istio
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"google.golang.org/protobuf/proto"
@@ -227,6 +229,11 @@ func (e *envRender) retryPolicy(c caller, callee string) (*networking.HTTPRetry,
 		return &networking.HTTPRetry{}, nil
 	}
 	from := e.res.Services[c.name]
+	if bad := unknownRetryOn(c.retries.RetryOn); bad != nil {
+		return nil, e.errorf(from, "dependencies."+callee+".retries.retryOn",
+			"retryOn %q: %s not a retry condition Istio knows; write a comma-separated list of %s, or HTTP status codes such as 503",
+			c.retries.RetryOn, quoteList(bad), strings.Join(retryOnConditions, ", "))
+	}
 	field := "dependencies." + callee + ".retries.perTryTimeout"
 	perTry, err := e.duration(from, field, c.retries.PerTryTimeout)
 	if err != nil {
@@ -295,4 +302,45 @@ func (e *envRender) destinations(svc *schema.Service, p rollout, subsets []strin
 
 func exact(v string) *networking.StringMatch {
 	return &networking.StringMatch{MatchType: &networking.StringMatch_Exact{Exact: v}}
+}
+
+// retryOnConditions are the retry conditions Istio's validation accepts in
+// HTTPRetry.retryOn (istio.io/istio pkg/config/validation,
+// supportedRetryOnPolicies: Envoy's x-envoy-retry-on and
+// x-envoy-retry-grpc-on policies); an HTTP status code is accepted too.
+var retryOnConditions = []string{
+	"5xx", "gateway-error", "reset", "reset-before-request", "connect-failure", "retriable-4xx",
+	"refused-stream", "retriable-status-codes", "retriable-headers", "envoy-ratelimited",
+	"http3-post-connect-failure", "cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable",
+}
+
+// unknownRetryOn returns the conditions of a retryOn list that Istio would
+// reject, as its validation does: each comma-separated item must be a known
+// condition or an HTTP status code.
+func unknownRetryOn(retryOn string) []string {
+	if retryOn == "" {
+		return nil
+	}
+	var bad []string
+	for _, c := range strings.Split(retryOn, ",") {
+		if code, err := strconv.Atoi(c); err == nil && http.StatusText(code) != "" {
+			continue
+		}
+		if !slices.Contains(retryOnConditions, c) {
+			bad = append(bad, c)
+		}
+	}
+	return bad
+}
+
+// quoteList formats items as `"a" is` or `"a", "b" are`.
+func quoteList(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = strconv.Quote(s)
+	}
+	if len(q) == 1 {
+		return q[0] + " is"
+	}
+	return strings.Join(q, ", ") + " are"
 }
