@@ -282,7 +282,7 @@ func (r Renderer) newWorkflows(m *schema.Model) (*workflows, error) {
 	}
 	dir = path.Clean(strings.ReplaceAll(dir, `\`, "/"))
 	if path.IsAbs(dir) || dir == ".." || strings.HasPrefix(dir, "../") || !safeSpecDir.MatchString(dir) {
-		return nil, fmt.Errorf("spec directory %q cannot be named in a workflow: give it relative to the repository root (letters, digits, _ . / -), e.g. run govctl from the repository root", dir)
+		return nil, fmt.Errorf("spec directory %q cannot be named in a workflow: give its path relative to the repository root, in letters, digits and _ . / - (such as platform/shop)", dir)
 	}
 	w.specDir = dir
 
