@@ -3,6 +3,8 @@ package schema
 import (
 	"sort"
 	"time"
+
+	"github.com/govctl/govctl/internal/fieldpath"
 )
 
 // Duration is a Go duration string as written in the spec ("800ms"). The
@@ -34,7 +36,8 @@ type Model struct {
 	// Policies is the spec's policies block; nil when it has none.
 	Policies *Policies
 
-	// positions maps a dotted path to where the user set it.
+	// positions maps a field path (fieldpath.Path.String) to where the user
+	// set it.
 	positions map[string]Pos
 	// trees holds the user-set values of every field, for resolution.
 	trees *node
@@ -203,7 +206,7 @@ type Service struct {
 	Source string `json:"-"`
 	// Pos is where the service is declared.
 	Pos  Pos               `json:"-"`
-	prov map[string]Origin // dotted field path → where its value came from
+	prov map[string]Origin // field path (relative to the service, as String prints it) → where its value came from
 }
 
 // Ports are the Kratos HTTP and gRPC server ports.
@@ -351,11 +354,11 @@ func (m *Model) ServiceNames() []string {
 	return sortedKeys(m.Services)
 }
 
-// PosOf returns where the user set the field at the dotted path, or the
-// nearest enclosing field the user set; ok is false when none is known.
-func (m *Model) PosOf(path string) (Pos, bool) {
-	for p := path; p != ""; p = parentPath(p) {
-		if pos, ok := m.positions[p]; ok {
+// PosOf returns where the user set the field at path, or the nearest
+// enclosing field the user set; ok is false when none is known.
+func (m *Model) PosOf(path fieldpath.Path) (Pos, bool) {
+	for p := path; len(p) > 0; p = p.Parent() {
+		if pos, ok := m.positions[p.String()]; ok {
 			return pos, true
 		}
 	}

@@ -83,7 +83,7 @@ func explainRun(cmd *cobra.Command, opts *ExplainOptions) error {
 	if opts.Format == "json" {
 		out := make([]explainJSON, 0, len(lines))
 		for _, l := range lines {
-			j := explainJSON{Path: l.Path, Value: json.RawMessage(l.Value), Layer: layer(l.Origin)}
+			j := explainJSON{Path: l.Path.String(), Value: json.RawMessage(l.Value), Layer: layer(l.Origin)}
 			if l.Origin.Pos.IsValid() {
 				j.Source = l.Origin.Pos.In(m.Dir).String()
 			}
