@@ -794,8 +794,7 @@ func (w *workflows) checkCanaryLength() error {
 		}
 		n := len(env.Canary.Steps)
 		longest := (time.Duration(maxJobMinutes-deploySlackMinutes) * time.Minute / time.Duration(n)).Truncate(time.Second)
-		field := "environments." + name + ".canary.interval"
-		pos, ok := w.model.PosOf(field)
+		pos, ok := w.model.PosOf(fieldpath.New("environments", name, "canary", "interval"))
 		if !ok {
 			pos = env.Pos
 		}

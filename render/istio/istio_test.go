@@ -815,9 +815,9 @@ services: shop: {owner: "t", image: "ghcr.io/x/shop", version: "v1", exposure: {
 	for _, h := range []string{"a..example.com", "-a.example.com", "xn--zz.example.com", "shop.example.com."} {
 		m := loadSpec(t, map[string]string{"platform.cue": platformCUE, "services.cue": "package platform\n\nservices: shop: {owner: \"t\", image: \"ghcr.io/x/shop\", version: \"v1\"\n\texposure: {public: true, hosts: [\"" + h + "\"]}}\n"})
 		_, err := Renderer{}.Render(context.Background(), m, []string{"prod"})
-		var re *Error
-		if !errors.As(err, &re) || re.Field != "exposure.hosts[0]" || re.Pos.Line != 4 {
-			t.Errorf("host %q: err = %v, want an *Error at exposure.hosts[0] on line 4", h, err)
+		var re *diag.Diagnostic
+		if !errors.As(err, &re) || re.Path.String() != "services.shop.exposure.hosts[0]" || re.Pos.Line != 4 {
+			t.Errorf("host %q: err = %v, want a diagnostic at services.shop.exposure.hosts[0] on line 4", h, err)
 		}
 	}
 }
@@ -835,9 +835,9 @@ func TestRetryOnIstioRejectsIsAnError(t *testing.T) {
 	for _, bad := range []string{"5xx,timeout", "5xx,,reset", "599", "connect_failure"} {
 		m := loadSpec(t, spec(bad))
 		_, err := Renderer{}.Render(context.Background(), m, []string{"prod"})
-		var re *Error
-		if !errors.As(err, &re) || re.Field != "dependencies.payments.retries.retryOn" || re.Service != "orders" || re.Pos.Line != 5 {
-			t.Errorf("retryOn %q: err = %v, want an *Error at orders' dependencies.payments.retries.retryOn on line 5", bad, err)
+		var re *diag.Diagnostic
+		if !errors.As(err, &re) || re.Path.String() != "services.orders.dependencies.payments.retries.retryOn" || re.Pos.Line != 5 {
+			t.Errorf("retryOn %q: err = %v, want a diagnostic at services.orders.dependencies.payments.retries.retryOn on line 5", bad, err)
 		}
 	}
 	m := loadSpec(t, spec("gateway-error,503,cancelled,reset-before-request"))
