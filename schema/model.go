@@ -176,7 +176,15 @@ type Environment struct {
 type Mirror struct {
 	Percent float64 `json:"percent"`
 	Subset  string  `json:"subset"`
+	// Methods is MirrorIdempotent or MirrorAll.
+	Methods string `json:"methods"`
 }
+
+// Mirror methods.
+const (
+	MirrorIdempotent = "idempotent"
+	MirrorAll        = "all"
+)
 
 // Canary is a stepped rollout with a metric gate.
 type Canary struct {
