@@ -323,6 +323,9 @@ type RateLimit struct {
 	Backend   string `json:"backend"`
 	RPS       int    `json:"rps"`
 	Burst     int    `json:"burst"`
+	// Redis is the shared bucket's Redis: host:port, or the name of a
+	// cache service of the platform.
+	Redis string `json:"redis,omitempty"`
 }
 
 // Degradation is the NORMAL → WARN → DEGRADED → FATAL ladder.
