@@ -113,11 +113,17 @@ func (r Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([
 		return nil, fmt.Errorf("render github: %w", err)
 	}
 
-	services := m.ServiceNames()
-	if len(w.envs) == 0 {
-		// Nothing to deploy to: a workflow of only a build would push
-		// images no environment runs.
-		services = nil
+	var services []string
+	if len(w.envs) > 0 {
+		// With nothing to deploy to, a workflow of only a build would push
+		// images no environment runs. A backing service (database,
+		// broker, cache) runs a prebuilt image that govctl neither builds
+		// nor deploys by workflow.
+		for _, name := range m.ServiceNames() {
+			if w.resolved[w.envs[0]].Services[name].IsApp() {
+				services = append(services, name)
+			}
+		}
 	}
 	objs, err := w.deployObjects(ctx, services)
 	if err != nil {
