@@ -15,14 +15,17 @@ type Target string
 
 // The targets govctl renders, in the order they are listed and written.
 const (
-	TargetIstio  Target = "istio"
-	TargetKratos Target = "kratos"
-	TargetNacos  Target = "nacos"
-	TargetGitHub Target = "github"
+	TargetKubernetes Target = "kubernetes"
+	TargetIstio      Target = "istio"
+	TargetKratos     Target = "kratos"
+	TargetNacos      Target = "nacos"
+	TargetGitHub     Target = "github"
 )
 
-// Targets lists every target in its canonical order.
-var Targets = []Target{TargetIstio, TargetKratos, TargetNacos, TargetGitHub}
+// Targets lists every target in its canonical order: the workloads and
+// their namespace first, as they must exist before the mesh objects that
+// select them mean anything.
+var Targets = []Target{TargetKubernetes, TargetIstio, TargetKratos, TargetNacos, TargetGitHub}
 
 // Identity is what plan matches objects by across a change: a Kubernetes-style
 // API identity for mesh objects, namespace/group/dataId for Nacos entries and

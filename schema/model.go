@@ -94,6 +94,9 @@ type Tracing struct {
 	Endpoint string  `json:"endpoint,omitempty"`
 	Protocol string  `json:"protocol"`
 	Sampling float64 `json:"sampling"`
+	// Provider is the MeshConfig extension provider the sidecars send
+	// spans to; empty to rely on the mesh's default tracing provider.
+	Provider string `json:"provider,omitempty"`
 }
 
 // Metrics is how services expose metrics.
@@ -104,9 +107,21 @@ type Metrics struct {
 
 // Mesh is the Istio mesh the platform runs in.
 type Mesh struct {
-	TrustDomain string  `json:"trustDomain"`
-	Gateway     Gateway `json:"gateway"`
+	TrustDomain string `json:"trustDomain"`
+	// RetryOwner is the layer that retries calls: RetryOwnerMesh or
+	// RetryOwnerApp.
+	RetryOwner string  `json:"retryOwner"`
+	Gateway    Gateway `json:"gateway"`
 }
+
+// Retry owners: the caller's sidecar, or the caller's Kratos client.
+const (
+	RetryOwnerMesh = "mesh"
+	RetryOwnerApp  = "app"
+)
+
+// AppRetries reports whether the applications, not the mesh, retry calls.
+func (p *Platform) AppRetries() bool { return p.Mesh.RetryOwner == RetryOwnerApp }
 
 // Gateway is the ingress gateway in front of public services.
 type Gateway struct {
@@ -164,7 +179,15 @@ type Environment struct {
 type Mirror struct {
 	Percent float64 `json:"percent"`
 	Subset  string  `json:"subset"`
+	// Methods is MirrorIdempotent or MirrorAll.
+	Methods string `json:"methods"`
 }
+
+// Mirror methods.
+const (
+	MirrorIdempotent = "idempotent"
+	MirrorAll        = "all"
+)
 
 // Canary is a stepped rollout with a metric gate.
 type Canary struct {
@@ -188,6 +211,11 @@ type ServiceSpec struct {
 type Service struct {
 	Name         string                `json:"name"`
 	Owner        string                `json:"owner"`
+	Kind         string                `json:"kind"`
+	Protocol     string                `json:"protocol,omitempty"`
+	Port         int                   `json:"port,omitempty"`
+	Workload     Workload              `json:"workload"`
+	Build        Build                 `json:"build"`
 	Image        string                `json:"image"`
 	Version      string                `json:"version"`
 	Ports        Ports                 `json:"ports"`
@@ -208,6 +236,53 @@ type Service struct {
 	Pos  Pos               `json:"-"`
 	prov map[string]Origin // field path (relative to the service, as String prints it) → where its value came from
 }
+
+// Service kinds: a Kratos application, or a backing service.
+const (
+	KindApp      = "app"
+	KindDatabase = "database"
+	KindBroker   = "broker"
+	KindCache    = "cache"
+)
+
+// IsApp reports whether the service is a Kratos application, which gets a
+// bootstrap, a config entry, HTTP/gRPC routes and a deploy workflow; a
+// backing service (database, broker, cache) gets none of them.
+func (s *Service) IsApp() bool { return s.Kind == "" || s.Kind == KindApp }
+
+// Workload is who owns the service's Kubernetes workload.
+type Workload struct {
+	// Managed is whether govctl renders the workload.
+	Managed bool `json:"managed"`
+	// ServiceAccount is the account an unmanaged workload runs as.
+	ServiceAccount string `json:"serviceAccount,omitempty"`
+}
+
+// ServiceAccount is the Kubernetes service account the service's pods run
+// as, the identity the mesh authenticates and AuthorizationPolicies admit:
+// workload.serviceAccount, or the service's name for a workload govctl
+// renders.
+func (s *Service) ServiceAccount() string {
+	if s.Workload.ServiceAccount != "" {
+		return s.Workload.ServiceAccount
+	}
+	return s.Name
+}
+
+// Build is how a service's image is built.
+type Build struct {
+	// Kind is BuildGo, BuildDockerfile or BuildImage.
+	Kind       string `json:"kind"`
+	Path       string `json:"path,omitempty"`
+	Dockerfile string `json:"dockerfile,omitempty"`
+}
+
+// Build kinds.
+const (
+	BuildGo         = "go"
+	BuildDockerfile = "dockerfile"
+	BuildImage      = "image"
+)
 
 // Ports are the Kratos HTTP and gRPC server ports.
 type Ports struct {
@@ -251,6 +326,9 @@ type RateLimit struct {
 	Backend   string `json:"backend"`
 	RPS       int    `json:"rps"`
 	Burst     int    `json:"burst"`
+	// Redis is the shared bucket's Redis: host:port, or the name of a
+	// cache service of the platform.
+	Redis string `json:"redis,omitempty"`
 }
 
 // Degradation is the NORMAL → WARN → DEGRADED → FATAL ladder.
@@ -290,6 +368,13 @@ type Exposure struct {
 	Public bool     `json:"public"`
 	Hosts  []string `json:"hosts"`
 	Paths  []string `json:"paths"`
+	TLS    *TLS     `json:"tls,omitempty"`
+}
+
+// TLS is the HTTPS of a public service's hosts at the ingress gateway.
+type TLS struct {
+	// CredentialName is the Secret holding the hosts' certificate.
+	CredentialName string `json:"credentialName"`
 }
 
 // Config is the service's entry in the config centre.

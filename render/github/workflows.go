@@ -119,11 +119,17 @@ func (r Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([
 		return nil, err
 	}
 
-	services := m.ServiceNames()
-	if len(w.envs) == 0 {
-		// Nothing to deploy to: a workflow of only a build would push
-		// images no environment runs.
-		services = nil
+	var services []string
+	if len(w.envs) > 0 {
+		// With nothing to deploy to, a workflow of only a build would push
+		// images no environment runs. A backing service (database,
+		// broker, cache) runs a prebuilt image that govctl neither builds
+		// nor deploys by workflow.
+		for _, name := range m.ServiceNames() {
+			if w.resolved[w.envs[0]].Services[name].IsApp() {
+				services = append(services, name)
+			}
+		}
 	}
 	objs, err := w.deployObjects(ctx, services)
 	if err != nil {
@@ -779,7 +785,7 @@ func (w *workflows) checkCanaryLength() error {
 		}
 		used := false
 		for _, svc := range w.resolved[name].Services {
-			if svc.Traffic.Canary {
+			if svc.IsApp() && svc.Traffic.Canary {
 				used = true
 				break
 			}

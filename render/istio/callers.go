@@ -12,6 +12,10 @@ type caller struct {
 	// retries is the retry policy the caller declares for the call; nil
 	// when it declares none.
 	retries *schema.Retries
+	// timeout is the caller's deadline for the call: its dependency
+	// timeout, or its fallback timeout for a fallback; empty when it
+	// declares none.
+	timeout schema.Duration
 }
 
 // callersOf returns, for every service of an environment, the services
@@ -27,11 +31,11 @@ func callersOf(res *schema.Resolved) map[string][]caller {
 		svc := res.Services[name]
 		for _, dep := range sortedKeys(svc.Dependencies) {
 			d := svc.Dependencies[dep]
-			out[dep] = append(out[dep], caller{name: name, retries: d.Retries})
+			out[dep] = append(out[dep], caller{name: name, retries: d.Retries, timeout: d.Timeout})
 		}
 		if fb := fallbackOf(svc); fb != "" {
 			if _, declared := svc.Dependencies[fb]; !declared {
-				out[fb] = append(out[fb], caller{name: name})
+				out[fb] = append(out[fb], caller{name: name, timeout: svc.Resilience.Degradation.FallbackTimeout})
 			}
 		}
 	}

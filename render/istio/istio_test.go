@@ -73,7 +73,7 @@ func TestCanaryWeightsFromFirstStep(t *testing.T) {
 	_, objs := renderShop(t, Options{})
 	vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "orders")
 	// prod's canary steps are [10, 30, 100]: the canary starts at 10 %.
-	if got, want := weights(route(t, vs, "default")), []string{"stable=90", "canary=10"}; !slices.Equal(got, want) {
+	if got, want := weights(route(t, vs, "default-http")), []string{"stable=90", "canary=10"}; !slices.Equal(got, want) {
 		t.Errorf("default route weights = %v, want %v", got, want)
 	}
 	dr := find[*networkingv1.DestinationRule](t, objs, "prod", "DestinationRule", "orders")
@@ -94,7 +94,7 @@ func TestCanaryWeightOptionRendersStepK(t *testing.T) {
 		w := tc.weight
 		_, objs := renderShop(t, Options{CanaryWeight: &w})
 		vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "orders")
-		for _, name := range []string{"default", "default-from-gateway"} {
+		for _, name := range []string{"default-http", "default-grpc", "default-from-gateway-http"} {
 			if got := weights(route(t, vs, name)); !slices.Equal(got, tc.want) {
 				t.Errorf("weight %d: route %s weights = %v, want %v", w, name, got, tc.want)
 			}
@@ -143,7 +143,7 @@ func TestStableIsTheNewVersionWhereTheEnvironmentDoesNotStageRollouts(t *testing
 		t.Errorf("prod subsets = %v, want stable=v1 canary=v2", got)
 	}
 	vs := find[*networkingv1.VirtualService](t, prod, "prod", "VirtualService", "a")
-	if got, want := weights(route(t, vs, "default")), []string{"stable=80", "canary=20"}; !slices.Equal(got, want) {
+	if got, want := weights(route(t, vs, "default-http")), []string{"stable=80", "canary=20"}; !slices.Equal(got, want) {
 		t.Errorf("prod weights = %v, want %v", got, want)
 	}
 }
@@ -152,7 +152,7 @@ func TestCanaryOptOutKeepsAllTrafficOnOneVersion(t *testing.T) {
 	const svc = `services: a: {owner: "team-a", image: "ghcr.io/x/a", version: "v2", traffic: {stableVersion: "v1", canary: false}}`
 	prod := renderSpec(t, "prod", Options{}, svc)
 	vs := find[*networkingv1.VirtualService](t, prod, "prod", "VirtualService", "a")
-	if got, want := routeNames(vs), []string{"env", "default"}; !slices.Equal(got, want) {
+	if got, want := routeNames(vs), []string{"env-http", "default-http", "env-grpc", "default-grpc"}; !slices.Equal(got, want) {
 		t.Errorf("routes = %v, want %v", got, want)
 	}
 }
@@ -160,23 +160,26 @@ func TestCanaryOptOutKeepsAllTrafficOnOneVersion(t *testing.T) {
 func TestColouringRoutesByHeaders(t *testing.T) {
 	_, objs := renderShop(t, Options{})
 	vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "orders")
-	canary := route(t, vs, "canary")
+	canary := route(t, vs, "canary-http")
 	if got := canary.Match[0].Headers["x-canary"].GetExact(); got != "true" {
 		t.Errorf("canary route matches x-canary %q, want \"true\"", got)
 	}
 	if got := weights(canary); !slices.Equal(got, []string{"canary"}) {
 		t.Errorf("canary route goes to %v, want the canary subset", got)
 	}
-	env := route(t, vs, "env")
+	env := route(t, vs, "env-http")
 	if got := env.Match[0].Headers["x-env"].GetExact(); got != "prod" {
 		t.Errorf("env route matches x-env %q, want prod", got)
 	}
 	if got := weights(env); !slices.Equal(got, []string{"stable"}) {
 		t.Errorf("env route goes to %v, want the stable subset", got)
 	}
-	// The coloured routes come before the split.
+	// The coloured routes come before the split, per port; each caller
+	// with its own timeout or retries first.
 	if got, want := routeNames(vs), []string{
-		"canary-from-gateway", "env-from-gateway", "default-from-gateway", "canary", "env", "default",
+		"canary-from-gateway-http", "env-from-gateway-http", "default-from-gateway-http",
+		"canary-from-gateway-grpc", "env-from-gateway-grpc", "default-from-gateway-grpc",
+		"canary-http", "env-http", "default-http", "canary-grpc", "env-grpc", "default-grpc",
 	}; !slices.Equal(got, want) {
 		t.Errorf("routes = %v, want %v", got, want)
 	}
@@ -186,7 +189,7 @@ func TestColouringCanBeDisabled(t *testing.T) {
 	const svc = `services: a: {owner: "team-a", image: "ghcr.io/x/a", version: "v2", traffic: {stableVersion: "v1", colouring: enabled: false}}`
 	objs := renderSpec(t, "prod", Options{}, svc)
 	vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "a")
-	if got := routeNames(vs); !slices.Equal(got, []string{"default"}) {
+	if got := routeNames(vs); !slices.Equal(got, []string{"default-http", "default-grpc"}) {
 		t.Errorf("routes = %v, want only the default split", got)
 	}
 }
@@ -195,21 +198,62 @@ func TestCustomColouringHeaders(t *testing.T) {
 	const svc = `services: a: {owner: "team-a", image: "ghcr.io/x/a", version: "v2", traffic: {stableVersion: "v1", colouring: {envHeader: "x-stage", canaryHeader: "x-beta"}}}`
 	objs := renderSpec(t, "prod", Options{}, svc)
 	vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "a")
-	if _, ok := route(t, vs, "canary").Match[0].Headers["x-beta"]; !ok {
+	if _, ok := route(t, vs, "canary-http").Match[0].Headers["x-beta"]; !ok {
 		t.Errorf("canary route does not match the x-beta header")
 	}
-	if _, ok := route(t, vs, "env").Match[0].Headers["x-stage"]; !ok {
+	if _, ok := route(t, vs, "env-http").Match[0].Headers["x-stage"]; !ok {
 		t.Errorf("env route does not match the x-stage header")
 	}
 }
 
-func TestTimeoutIsTheServicesOwnDeadline(t *testing.T) {
+// TestRouteTimeoutIsTheCallersDependencyTimeout: the deadline of a
+// caller's routes is the timeout it declares for the call, within which
+// its retries must complete; the rest get the service's own deadline.
+func TestRouteTimeoutIsTheCallersDependencyTimeout(t *testing.T) {
 	_, objs := renderShop(t, Options{})
 	vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "users")
+	m := loadShop(t)
+	res, err := m.Resolve("prod")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range vs.Spec.Http {
-		if got := r.Timeout.AsDuration(); got != 180*time.Millisecond {
-			t.Errorf("route %s timeout = %s, want users' own 180ms", r.Name, got)
+		want := 180 * time.Millisecond // users' own timeout
+		if i := strings.Index(r.Name, "-from-"); i >= 0 {
+			callers := strings.Split(strings.TrimSuffix(strings.TrimSuffix(r.Name[i+len("-from-"):], "-http"), "-grpc"), "+")
+			want = res.Services[callers[0]].Dependencies["users"].Timeout.D()
 		}
+		if got := r.Timeout.AsDuration(); got != want {
+			t.Errorf("route %s timeout = %s, want %s", r.Name, got, want)
+		}
+	}
+	if got := route(t, vs, "default-from-gateway-http").Timeout.AsDuration(); got == 180*time.Millisecond {
+		t.Errorf("gateway's route keeps users' own deadline %s", got)
+	}
+}
+
+// TestAppOwnedRetriesDisableTheMeshRetries: with retryOwner "app" every
+// route turns the sidecar's retries off, and the Kratos clients retry.
+func TestAppOwnedRetriesDisableTheMeshRetries(t *testing.T) {
+	const svcs = `
+services: a: {owner: "t", image: "ghcr.io/x/a", version: "v1"}
+services: b: {owner: "t", image: "ghcr.io/x/b", version: "v1", dependencies: a: {timeout: "500ms", retries: {attempts: 2, perTryTimeout: "100ms"}}}
+`
+	spec := strings.Replace(platformCUE, `name: "t"`, `name: "t"
+	mesh: retryOwner: "app"`, 1)
+	m := loadSpec(t, map[string]string{"platform.cue": spec, "services.cue": "package platform\n" + svcs})
+	objs, err := Renderer{}.Render(context.Background(), m, []string{"dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs := find[*networkingv1.VirtualService](t, objs, "dev", "VirtualService", "a")
+	for _, r := range vs.Spec.Http {
+		if r.Retries == nil || r.Retries.Attempts != 0 || r.Retries.PerTryTimeout != nil {
+			t.Errorf("route %s retries = %v, want attempts 0", r.Name, r.Retries)
+		}
+	}
+	if got := route(t, vs, "default-from-b-http").Timeout.AsDuration(); got != 500*time.Millisecond {
+		t.Errorf("b's route timeout = %s, want its 500ms", got)
 	}
 }
 
@@ -227,8 +271,8 @@ func TestRetriesAreThoseEachCallerDeclares(t *testing.T) {
 		{"notifications", 2, 80 * time.Millisecond},
 		{"payments", 1, 100 * time.Millisecond},
 	} {
-		r := route(t, vs, "default-from-"+tc.caller)
-		if got := r.Match[0].SourceLabels; !reflect.DeepEqual(got, map[string]string{"app": tc.caller}) {
+		r := route(t, vs, "default-from-"+tc.caller+"-http")
+		if got := r.Match[0].SourceLabels; !reflect.DeepEqual(got, map[string]string{"app": tc.caller}) || r.Match[0].Port != 9000 && r.Match[0].Port != 8000 {
 			t.Errorf("%s route matches source labels %v", tc.caller, got)
 		}
 		if r.Retries.GetAttempts() != tc.attempts || r.Retries.GetPerTryTimeout().AsDuration() != tc.perTry {
@@ -238,8 +282,8 @@ func TestRetriesAreThoseEachCallerDeclares(t *testing.T) {
 			t.Errorf("%s route retryOn = %q", tc.caller, r.Retries.GetRetryOn())
 		}
 	}
-	if r := route(t, vs, "default"); r.Retries != nil || r.Match != nil {
-		t.Errorf("catch-all route has retries %v, match %v; want neither", r.Retries, r.Match)
+	if r := route(t, vs, "default-http"); r.Retries != nil || len(r.Match) != 1 || r.Match[0].Port != 8000 || r.Match[0].SourceLabels != nil {
+		t.Errorf("catch-all route has retries %v, match %v; want none and the HTTP port", r.Retries, r.Match)
 	}
 }
 
@@ -252,37 +296,85 @@ services: d: {owner: "t", image: "ghcr.io/x/d", version: "v1", dependencies: a: 
 `
 	objs := renderSpec(t, "dev", Options{}, svcs)
 	vs := find[*networkingv1.VirtualService](t, objs, "dev", "VirtualService", "a")
-	if got, want := routeNames(vs), []string{"env-from-b+c", "default-from-b+c", "env-from-d", "default-from-d", "env", "default"}; !slices.Equal(got, want) {
+	if got, want := routeNames(vs), []string{
+		"env-from-b+c-http", "default-from-b+c-http", "env-from-b+c-grpc", "default-from-b+c-grpc",
+		"env-from-d-http", "default-from-d-http", "env-from-d-grpc", "default-from-d-grpc",
+		"env-http", "default-http", "env-grpc", "default-grpc",
+	}; !slices.Equal(got, want) {
 		t.Fatalf("routes = %v, want %v", got, want)
 	}
-	if got := len(route(t, vs, "default-from-b+c").Match); got != 2 {
+	if got := len(route(t, vs, "default-from-b+c-http").Match); got != 2 {
 		t.Errorf("shared route has %d matches, want one per caller", got)
 	}
 	// attempts: 0 disables retries, unlike declaring none.
-	if r := route(t, vs, "default-from-d"); r.Retries == nil || r.Retries.Attempts != 0 {
+	if r := route(t, vs, "default-from-d-http"); r.Retries == nil || r.Retries.Attempts != 0 {
 		t.Errorf("caller d's retries = %v, want attempts 0", r.Retries)
 	}
 }
 
-func TestPublicServiceIsRoutedFromTheIngressGateway(t *testing.T) {
+func TestPublicServiceIsRoutedFromItsGateway(t *testing.T) {
 	_, objs := renderShop(t, Options{})
 	vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "gateway")
-	if got, want := vs.Spec.Hosts, []string{"gateway.shop-prod.svc.cluster.local", "shop.acme.io", "api.shop.acme.io"}; !slices.Equal(got, want) {
-		t.Errorf("hosts = %v, want %v", got, want)
+	if got, want := vs.Spec.Hosts, []string{"gateway.shop-prod.svc.cluster.local"}; !slices.Equal(got, want) || len(vs.Spec.Gateways) != 0 {
+		t.Errorf("mesh VirtualService hosts = %v gateways %v, want %v and the mesh", got, vs.Spec.Gateways, want)
 	}
-	if got, want := vs.Spec.Gateways, []string{"istio-system/istio-ingressgateway", "mesh"}; !slices.Equal(got, want) {
+	pub := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "gateway-public")
+	if got, want := pub.Spec.Hosts, []string{"shop.acme.io", "api.shop.acme.io"}; !slices.Equal(got, want) {
+		t.Errorf("public hosts = %v, want %v", got, want)
+	}
+	if got, want := pub.Spec.Gateways, []string{"gateway-public"}; !slices.Equal(got, want) {
 		t.Errorf("gateways = %v, want %v", got, want)
 	}
-	r := route(t, vs, "default-ingress")
-	m := r.Match[0]
-	if m.Uri.GetPrefix() != "/" || !slices.Equal(m.Gateways, []string{"istio-system/istio-ingressgateway"}) {
-		t.Errorf("ingress route match = %v, want prefix / from the ingress gateway", m)
+	gw := find[*networkingv1.Gateway](t, objs, "prod", "Gateway", "gateway-public")
+	if got := gw.Spec.Selector; !reflect.DeepEqual(got, map[string]string{"istio": "ingressgateway"}) {
+		t.Errorf("gateway selector = %v", got)
+	}
+	for _, srv := range gw.Spec.Servers {
+		if !slices.Equal(srv.Hosts, pub.Spec.Hosts) {
+			t.Errorf("server %s hosts = %v, want the public hosts", srv.Port.Name, srv.Hosts)
+		}
+	}
+	r := route(t, pub, "ingress-http")
+	if m := r.Match[0]; m.Uri.GetPrefix() != "/" {
+		t.Errorf("ingress route match = %v, want prefix /", m)
 	}
 	if got := r.Route[0].Destination.Port.GetNumber(); got != 8000 {
 		t.Errorf("ingress route port = %d, want the HTTP port 8000", got)
 	}
-	if got := route(t, vs, "default").Match[0].Gateways; !slices.Equal(got, []string{"mesh"}) {
-		t.Errorf("mesh route gateways = %v, want [mesh]", got)
+	// The edge strips the colouring headers: clients must not choose the canary.
+	if got := r.Headers.GetRequest().GetRemove(); !slices.Equal(got, []string{"x-env", "x-canary"}) {
+		t.Errorf("ingress route removes %v, want the colouring headers", got)
+	}
+}
+
+func TestGatewayServesHTTPSWithTheSpecsCredential(t *testing.T) {
+	const svc = `services: a: {owner: "t", image: "ghcr.io/x/a", version: "v1", exposure: {public: true, hosts: ["a.example.com"], tls: credentialName: "a-cert"}}`
+	objs := renderSpec(t, "prod", Options{}, svc)
+	gw := find[*networkingv1.Gateway](t, objs, "prod", "Gateway", "a-public")
+	if len(gw.Spec.Servers) != 2 {
+		t.Fatalf("servers = %v, want http (redirect) and https", gw.Spec.Servers)
+	}
+	if !gw.Spec.Servers[0].Tls.GetHttpsRedirect() {
+		t.Errorf("port 80 does not redirect to HTTPS")
+	}
+	https := gw.Spec.Servers[1]
+	if https.Port.Number != 443 || https.Tls.GetMode() != networking.ServerTLSSettings_SIMPLE || https.Tls.GetCredentialName() != "a-cert" {
+		t.Errorf("https server = %v", https)
+	}
+}
+
+func TestMirrorCopiesOnlyIdempotentMethods(t *testing.T) {
+	const svc = `services: a: {owner: "t", image: "ghcr.io/x/a", version: "v2", traffic: stableVersion: "v1"}`
+	objs := renderSpec(t, "staging", Options{}, svc)
+	vs := find[*networkingv1.VirtualService](t, objs, "staging", "VirtualService", "a")
+	reads := route(t, vs, "default-reads-http")
+	if reads.Mirror.GetSubset() != SubsetCanary || reads.Match[0].Method.GetRegex() != idempotentMethods {
+		t.Errorf("reads route mirror %v method %v", reads.Mirror, reads.Match[0].Method)
+	}
+	for _, r := range vs.Spec.Http {
+		if r.Mirror != nil && r.Name != "default-reads-http" {
+			t.Errorf("route %s mirrors every method", r.Name)
+		}
 	}
 }
 
@@ -502,10 +594,10 @@ func TestOutlierDetectionFromCircuitBreaker(t *testing.T) {
 	}{
 		// minRequests 100 × 5 %, interval 60s, open 5s (platform default).
 		{"orders", 5, 5 * time.Second, 5 * time.Second},
-		// minRequests 20 × 20 %.
-		{"notifications", 4, 5 * time.Second, 5 * time.Second},
-		// minRequests 50 × 2 %, interval 30s, open 10s.
-		{"payments", 1, 10 * time.Second, 10 * time.Second},
+		// minRequests 20 × 20 % = 4: never below 5.
+		{"notifications", 5, 5 * time.Second, 5 * time.Second},
+		// minRequests 50 × 2 % = 1, interval 30s, open 10s: 5, not one 5xx.
+		{"payments", 5, 10 * time.Second, 10 * time.Second},
 	} {
 		dr := find[*networkingv1.DestinationRule](t, objs, "prod", "DestinationRule", tc.service)
 		od := dr.Spec.TrafficPolicy.OutlierDetection
@@ -526,12 +618,13 @@ func TestConsecutiveErrorsFormula(t *testing.T) {
 		want      uint32
 	}{
 		{100, 0.05, 5}, // not 6: 100 × 0.05 is 5.000000000000001 in floating point
-		{20, 0.2, 4},
-		{50, 0.02, 1},
-		{10, 0.01, 1}, // 0.1 errors: at least one
-		{100, 0, 1},
-		{30, 0.1, 3},
-		{7, 0.5, 4}, // 3.5 rounds up
+		{100, 0.06, 6},
+		{20, 0.2, 5},  // 4: never below 5
+		{50, 0.02, 5}, // 1: one 5xx must not eject a pod
+		{10, 0.01, 5}, // 0.1 errors
+		{100, 0, 5},
+		{30, 0.3, 9},
+		{13, 0.5, 7}, // 6.5 rounds up
 	} {
 		if got := consecutiveErrors(&schema.CircuitBreaker{MinRequests: tc.min, ErrorThreshold: tc.threshold}); got != tc.want {
 			t.Errorf("%d × %g = %d, want %d", tc.min, tc.threshold, got, tc.want)
@@ -575,16 +668,16 @@ func TestMirrorCopiesTrafficToTheCanaryInADarkLaunch(t *testing.T) {
 		t.Errorf("subsets = %v", got)
 	}
 	vs := find[*networkingv1.VirtualService](t, objs, "staging", "VirtualService", "a")
-	def := route(t, vs, "default")
+	def := route(t, vs, "default-reads-http")
 	if got := weights(def); !slices.Equal(got, []string{"stable"}) {
 		t.Errorf("default route = %v, want all traffic to stable (staging has no canary steps)", got)
 	}
 	if def.Mirror.GetSubset() != SubsetCanary || def.MirrorPercentage.GetValue() != 10 {
 		t.Errorf("mirror = %v %v, want 10 %% to canary", def.Mirror, def.MirrorPercentage)
 	}
-	for _, name := range []string{"canary", "env"} {
+	for _, name := range []string{"canary-http", "env-http", "default-http", "default-grpc"} {
 		if r := route(t, vs, name); r.Mirror != nil {
-			t.Errorf("coloured route %s is mirrored", name)
+			t.Errorf("route %s is mirrored (coloured, or not an idempotent method)", name)
 		}
 	}
 }
@@ -601,14 +694,14 @@ func TestNoMirrorWithoutTheSubsetToMirrorTo(t *testing.T) {
 	const svc = `services: a: {owner: "team-a", image: "ghcr.io/x/a", version: "v2"}
 environments: staging: mirror: subset: "stable"`
 	staging := renderSpec(t, "staging", Options{}, svc)
-	def := route(t, find[*networkingv1.VirtualService](t, staging, "staging", "VirtualService", "a"), "default")
+	def := route(t, find[*networkingv1.VirtualService](t, staging, "staging", "VirtualService", "a"), "default-reads-http")
 	if def.Mirror.GetSubset() != SubsetStable {
 		t.Errorf("mirror = %v, want the stable subset", def.Mirror)
 	}
 	const optOut = `services: a: {owner: "team-a", image: "ghcr.io/x/a", version: "v2", traffic: mirror: false}
 environments: staging: mirror: subset: "stable"`
 	staging = renderSpec(t, "staging", Options{}, optOut)
-	if def := route(t, find[*networkingv1.VirtualService](t, staging, "staging", "VirtualService", "a"), "default"); def.Mirror != nil {
+	if def := route(t, find[*networkingv1.VirtualService](t, staging, "staging", "VirtualService", "a"), "default-http"); def.Mirror != nil {
 		t.Errorf("service with traffic.mirror false is mirrored")
 	}
 }
@@ -616,14 +709,18 @@ environments: staging: mirror: subset: "stable"`
 func TestSidecarLimitsEgressToDependencies(t *testing.T) {
 	_, objs := renderShop(t, Options{})
 	sc := find[*networkingv1.Sidecar](t, objs, "staging", "Sidecar", "payments")
-	if got, want := sc.Spec.Egress[0].Hosts, []string{"./users.shop-staging.svc.cluster.local", "istio-system/*"}; !slices.Equal(got, want) {
+	// Its dependency, then the registry, config centre and collector
+	// examples/shop names (consul.service:8500, nacos.shop:8848,
+	// otel-collector:4317) as the pod's DNS resolves them.
+	infra := []string{"service/consul.service.svc.cluster.local", "shop/nacos.shop.svc.cluster.local", "./otel-collector.shop-staging.svc.cluster.local", "istio-system/*"}
+	if got, want := sc.Spec.Egress[0].Hosts, append([]string{"./users.shop-staging.svc.cluster.local"}, infra...); !slices.Equal(got, want) {
 		t.Errorf("egress = %v, want %v", got, want)
 	}
 	if got := sc.Spec.WorkloadSelector.GetLabels(); !reflect.DeepEqual(got, map[string]string{"app": "payments"}) {
 		t.Errorf("selector = %v", got)
 	}
 	sc = find[*networkingv1.Sidecar](t, objs, "staging", "Sidecar", "users")
-	if got := sc.Spec.Egress[0].Hosts; !slices.Equal(got, []string{"istio-system/*"}) {
+	if got := sc.Spec.Egress[0].Hosts; !slices.Equal(got, infra) {
 		t.Errorf("users (no dependencies) egress = %v", got)
 	}
 }
@@ -778,7 +875,7 @@ services: payments: {owner: "t", image: "ghcr.io/x/payments", version: "v1"}
 			vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "payments")
 			n := 0
 			for _, r := range vs.Spec.Http {
-				if !strings.HasSuffix(r.Name, "-from-orders") {
+				if !strings.Contains(r.Name, "-from-orders") {
 					if r.Retries != nil {
 						t.Errorf("route %s: retries %v, want none (the mesh default) for callers that declare none", r.Name, r.Retries)
 					}
@@ -805,10 +902,16 @@ func TestInternationalisedHostRendersInASCII(t *testing.T) {
 	objs := renderSpec(t, "prod", Options{}, `
 services: shop: {owner: "t", image: "ghcr.io/x/shop", version: "v1", exposure: {public: true, hosts: ["söcken.example.com", "*.Katalög.example.com"]}}
 `)
-	vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "shop")
-	want := []string{"shop.t-prod.svc.cluster.local", "xn--scken-jua.example.com", "*.xn--katalg-0xa.example.com"}
+	vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "shop-public")
+	want := []string{"xn--scken-jua.example.com", "*.xn--katalg-0xa.example.com"}
 	if !slices.Equal(vs.Spec.Hosts, want) {
-		t.Errorf("hosts = %q, want %q", vs.Spec.Hosts, want)
+		t.Errorf("public VirtualService hosts = %q, want %q", vs.Spec.Hosts, want)
+	}
+	gw := find[*networkingv1.Gateway](t, objs, "prod", "Gateway", "shop-public")
+	for _, srv := range gw.Spec.Servers {
+		if !slices.Equal(srv.Hosts, want) {
+			t.Errorf("Gateway server %s hosts = %q, want %q", srv.Port.Name, srv.Hosts, want)
+		}
 	}
 	expectIstioAccepts(t, objs)
 

@@ -38,13 +38,10 @@ type rollout struct {
 // Mirroring to the canary subset needs a canary: with none in progress the
 // mirror is left out rather than rendered towards a subset with no pods.
 func (e *envRender) planRollout(svc *schema.Service) (rollout, error) {
-	p := rollout{stable: svc.Version}
+	p := rollout{}
+	p.stable, p.canary = Versions(e.env, svc)
 	staged := e.env.Canary != nil && svc.Traffic.Canary
 	mirrored := e.env.Mirror != nil && svc.Traffic.Mirror
-	if svc.CanaryInProgress() && (staged || (mirrored && e.env.Mirror.Subset == SubsetCanary)) {
-		p.stable = svc.Traffic.StableVersion
-		p.canary = svc.Version
-	}
 	if p.canary != "" && staged {
 		w, err := e.canaryWeight(svc)
 		if err != nil {
@@ -73,4 +70,17 @@ func (e *envRender) canaryWeight(svc *schema.Service) (int, error) {
 		return 0, e.envErrorf(svc, field, "canary step %d is not a share of traffic: a VirtualService weight is 0 to 100", w)
 	}
 	return steps[0], nil
+}
+
+// Versions returns the versions of svc that run in env: the stable one,
+// and the canary while a rollout runs both side by side there (empty
+// otherwise). It is planRollout's decision, for the renderers of the
+// workloads that the subsets select (render/kubernetes).
+func Versions(env *schema.Environment, svc *schema.Service) (stable, canary string) {
+	staged := env.Canary != nil && svc.Traffic.Canary
+	mirrored := env.Mirror != nil && svc.Traffic.Mirror
+	if svc.CanaryInProgress() && (staged || (mirrored && env.Mirror.Subset == SubsetCanary)) {
+		return svc.Traffic.StableVersion, svc.Version
+	}
+	return svc.Version, ""
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/govctl/govctl/render/github"
 	"github.com/govctl/govctl/render/istio"
 	"github.com/govctl/govctl/render/kratos"
+	"github.com/govctl/govctl/render/kubernetes"
 	"github.com/govctl/govctl/render/nacos"
 	"github.com/govctl/govctl/schema"
 )
@@ -74,6 +75,7 @@ func names() string {
 // Renderers returns the renderers opts selects, in canonical order.
 func Renderers(opts Options) []render.Renderer {
 	all := []render.Renderer{
+		kubernetes.Renderer{},
 		istio.Renderer{Options: opts.Istio},
 		kratos.Renderer{},
 		nacos.Renderer{},
