@@ -33,7 +33,7 @@ type CacheOptions struct {
 }
 
 // cacheFormat changes whenever the snapshot's shape or meaning does.
-const cacheFormat = "govctl-model-cache/3"
+const cacheFormat = "govctl-model-cache/4"
 
 // LoadCached is Load with a content-addressed cache: a spec directory whose
 // files (spec files, cue.mod included) are byte for byte those of an
@@ -150,6 +150,7 @@ type snapshot struct {
 	EnvironmentPos map[string]Pos
 	Services       map[string]*ServiceSpec
 	Policies       *Policies
+	Externals      map[string]*External
 	// PosFiles are the file names packed positions index.
 	PosFiles []string
 	// Sections names the frames after the snapshot: "positions", then
@@ -254,6 +255,7 @@ func readCache(entry, dir string) *Model {
 		Environments: s.Environments,
 		Services:     s.Services,
 		Policies:     s.Policies,
+		Externals:    s.Externals,
 		resolved:     map[string]*Resolved{},
 	}
 	if m.Environments == nil || m.Services == nil || len(s.Resolved) != len(m.Environments) {
@@ -384,6 +386,7 @@ func writeCache(entry string, key modelKey, m *Model) {
 		EnvironmentPos: map[string]Pos{},
 		Services:       m.Services,
 		Policies:       m.Policies,
+		Externals:      m.Externals,
 		Resolved:       map[string]json.RawMessage{},
 	}
 	for name, e := range m.Environments {

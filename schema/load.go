@@ -602,6 +602,12 @@ func (l *loader) newModel() *Model {
 	for _, name := range m.trees.get("environments").keys() {
 		m.Environments[name] = &Environment{Name: name}
 	}
+	if ext := m.trees.get("externals"); ext != nil {
+		m.Externals = map[string]*External{}
+		for _, name := range ext.keys() {
+			m.Externals[name] = &External{Name: name}
+		}
+	}
 	return m
 }
 
@@ -624,6 +630,13 @@ func (l *loader) decode(m *Model) error {
 	if len(m.Environments) == 0 {
 		l.errs.add(m.mustPos("platform"), "environments", "no environments declared; add at least one, e.g. `environments: dev: {tier: \"dev\"}`")
 	}
+	for name, ext := range m.Externals {
+		if err := l.value.LookupPath(cue.MakePath(cue.Str("externals"), cue.Str(name))).Decode(ext); err != nil {
+			return fmt.Errorf("load %s: decode external %s: %w", l.dir, name, err)
+		}
+		ext.Name = name
+		ext.Pos, _ = m.PosOf("externals." + name)
+	}
 	if pol := l.value.LookupPath(cue.ParsePath("policies")); pol.Exists() {
 		m.Policies = &Policies{}
 		if err := pol.Decode(m.Policies); err != nil {
@@ -644,6 +657,12 @@ func (m *Model) mustPos(path string) Pos {
 func (l *loader) checkReferences(m *Model) {
 	envNames := sortedKeys(m.Environments)
 	svcNames := m.ServiceNames()
+	for _, name := range sortedKeys(m.Externals) {
+		if m.Services[name] != nil {
+			p := "externals." + name
+			l.errs.add(m.mustPos(p), p, "%q is both a service and an external; rename one of them (dependencies name either)", name)
+		}
+	}
 	svcs := m.trees.get("services")
 	for _, name := range svcNames {
 		svc := svcs.fields[name]
@@ -780,8 +799,8 @@ func (l *loader) checkLayerReferences(m *Model, self, prefix string, layer *node
 			switch {
 			case dep == self:
 				l.errs.add(m.mustPos(p), p, "service %q depends on itself; remove the dependency", self)
-			case m.Services[dep] == nil:
-				l.errs.add(m.mustPos(p), p, "dependency on undefined service %q%s", dep, DidYouMean(dep, m.ServiceNames()))
+			case m.Services[dep] == nil && m.Externals[dep] == nil:
+				l.errs.add(m.mustPos(p), p, "dependency on undefined service %q%s", dep, DidYouMean(dep, append(m.ServiceNames(), sortedKeys(m.Externals)...)))
 			}
 		}
 	}

@@ -33,6 +33,8 @@ type Model struct {
 	Services     map[string]*ServiceSpec
 	// Policies is the spec's policies block; nil when it has none.
 	Policies *Policies
+	// Externals are the dependencies outside the platform, by name.
+	Externals map[string]*External
 
 	// positions maps a dotted path to where the user set it.
 	positions map[string]Pos
@@ -42,6 +44,24 @@ type Model struct {
 	resolved map[string]*Resolved
 	// memoHits counts the services Load took from the resolution memo.
 	memoHits int
+}
+
+// External is a dependency outside the platform.
+type External struct {
+	Name     string `json:"name"`
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	Protocol string `json:"protocol"`
+	// Pos is where the external is declared.
+	Pos Pos `json:"pos"`
+}
+
+// External returns the external dependency of the name, or nil.
+func (r *Resolved) External(name string) *External {
+	if r.model == nil {
+		return nil
+	}
+	return r.model.Externals[name]
 }
 
 // Platform is the platform block.

@@ -30,6 +30,9 @@ func callersOf(res *schema.Resolved) map[string][]caller {
 	for _, name := range res.ServiceNames() {
 		svc := res.Services[name]
 		for _, dep := range sortedKeys(svc.Dependencies) {
+			if _, ok := res.Services[dep]; !ok {
+				continue // an external: no policy of ours admits its callers
+			}
 			d := svc.Dependencies[dep]
 			out[dep] = append(out[dep], caller{name: name, retries: d.Retries, timeout: d.Timeout})
 		}

@@ -231,10 +231,14 @@ func (e *envRender) serviceObjects(svc *schema.Service) ([]render.Object, error)
 // namespaceObjects renders the environment's namespace-wide file.
 func (e *envRender) namespaceObjects() []render.Object {
 	file := path.Join(e.env.Name, "istio", "namespace.yaml")
-	return []render.Object{
+	objs := []render.Object{
 		e.object("", e.env.Pos.File, file, e.peerAuthentication()),
 		e.object("", e.env.Pos.File, file, e.telemetry()),
 	}
+	for _, se := range e.serviceEntries() {
+		objs = append(objs, e.object("", se.source, path.Join(e.env.Name, "istio", "externals.yaml"), se.entry))
+	}
+	return objs
 }
 
 // object wraps an API object as a render.Object, identified by its
