@@ -226,26 +226,27 @@ type ServiceSpec struct {
 // Service is a service resolved for one environment: every layer applied,
 // every default filled in.
 type Service struct {
-	Name         string                `json:"name"`
-	Owner        string                `json:"owner"`
-	Kind         string                `json:"kind"`
-	Protocol     string                `json:"protocol,omitempty"`
-	Port         int                   `json:"port,omitempty"`
-	Workload     Workload              `json:"workload"`
-	Build        Build                 `json:"build"`
-	Image        string                `json:"image"`
-	Version      string                `json:"version"`
-	Ports        Ports                 `json:"ports"`
-	Replicas     int                   `json:"replicas"`
-	Timeout      Duration              `json:"timeout"`
-	Middleware   []string              `json:"middleware"`
-	Dependencies map[string]Dependency `json:"dependencies"`
-	Resilience   Resilience            `json:"resilience"`
-	Traffic      Traffic               `json:"traffic"`
-	Exposure     Exposure              `json:"exposure"`
-	Config       Config                `json:"config"`
-	SLO          SLO                   `json:"slo"`
-	Exceptions   []Exception           `json:"exceptions"`
+	Name           string                `json:"name"`
+	Owner          string                `json:"owner"`
+	Kind           string                `json:"kind"`
+	Protocol       string                `json:"protocol,omitempty"`
+	Port           int                   `json:"port,omitempty"`
+	MaxConnections int                   `json:"maxConnections,omitempty"`
+	Workload       Workload              `json:"workload"`
+	Build          Build                 `json:"build"`
+	Image          string                `json:"image"`
+	Version        string                `json:"version"`
+	Ports          Ports                 `json:"ports"`
+	Replicas       int                   `json:"replicas"`
+	Timeout        Duration              `json:"timeout"`
+	Middleware     []string              `json:"middleware"`
+	Dependencies   map[string]Dependency `json:"dependencies"`
+	Resilience     Resilience            `json:"resilience"`
+	Traffic        Traffic               `json:"traffic"`
+	Exposure       Exposure              `json:"exposure"`
+	Config         Config                `json:"config"`
+	SLO            SLO                   `json:"slo"`
+	Exceptions     []Exception           `json:"exceptions"`
 
 	// Source is the spec file that declares the service.
 	Source string `json:"-"`
