@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -655,9 +657,9 @@ func (m *Model) mustPos(path string) Pos {
 // environments, dependencies and fallbacks on undefined services, and a
 // service depending on itself.
 func (l *loader) checkReferences(m *Model) {
-	envNames := sortedKeys(m.Environments)
+	envNames := slices.Sorted(maps.Keys(m.Environments))
 	svcNames := m.ServiceNames()
-	for _, name := range sortedKeys(m.Externals) {
+	for _, name := range slices.Sorted(maps.Keys(m.Externals)) {
 		if m.Services[name] != nil {
 			p := "externals." + name
 			l.errs.add(m.mustPos(p), p, "%q is both a service and an external; rename one of them (dependencies name either)", name)
@@ -680,7 +682,7 @@ func (l *loader) checkReferences(m *Model) {
 				layers[base+".env."+env] = ov.fields[env]
 			}
 		}
-		for _, prefix := range sortedKeys(layers) {
+		for _, prefix := range slices.Sorted(maps.Keys(layers)) {
 			l.checkLayerReferences(m, name, prefix, layers[prefix])
 		}
 	}
@@ -690,7 +692,7 @@ func (l *loader) checkReferences(m *Model) {
 	for _, env := range envNames {
 		defaults["environments."+env+".defaults"] = m.trees.get("environments", env, "defaults")
 	}
-	for _, prefix := range sortedKeys(defaults) {
+	for _, prefix := range slices.Sorted(maps.Keys(defaults)) {
 		l.checkLayerReferences(m, "", prefix, defaults[prefix])
 	}
 }
@@ -800,7 +802,7 @@ func (l *loader) checkLayerReferences(m *Model, self, prefix string, layer *node
 			case dep == self:
 				l.errs.add(m.mustPos(p), p, "service %q depends on itself; remove the dependency", self)
 			case m.Services[dep] == nil && m.Externals[dep] == nil:
-				l.errs.add(m.mustPos(p), p, "dependency on undefined service %q%s", dep, DidYouMean(dep, append(m.ServiceNames(), sortedKeys(m.Externals)...)))
+				l.errs.add(m.mustPos(p), p, "dependency on undefined service %q%s", dep, DidYouMean(dep, append(m.ServiceNames(), slices.Sorted(maps.Keys(m.Externals))...)))
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package istio
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	networking "istio.io/api/networking/v1alpha3"
@@ -29,7 +31,7 @@ func (e *envRender) serviceEntries() []renderedEntry {
 		return nil
 	}
 	var out []renderedEntry
-	for _, name := range sortedKeys(m.Externals) {
+	for _, name := range slices.Sorted(maps.Keys(m.Externals)) {
 		ext := m.Externals[name]
 		proto := strings.ToUpper(ext.Protocol)
 		if proto == "HTTPS" {

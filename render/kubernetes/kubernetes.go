@@ -22,8 +22,8 @@
 //     protocol.
 //   - Deployment <service> runs the stable version, and Deployment
 //     <service>-canary the canary version while a rollout runs both side by
-//     side in the environment (the same decision as the Istio subsets,
-//     istio.Versions). Pods carry app=<service> and version=<version>, the
+//     side in the environment (the model's decision, schema.Resolved.Rollout,
+//     which the Istio subsets follow too). Pods carry app=<service> and version=<version>, the
 //     labels the subsets, sourceLabels and Istio's telemetry use, and
 //     govctl.io/track=stable|canary, which the Deployment's immutable
 //     selector uses; run as the
@@ -101,8 +101,8 @@ func (Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([]r
 			if !svc.Workload.Managed {
 				continue
 			}
-			stable, canary := istio.Versions(e.env, svc)
-			if err := checkService(svc, stable, canary); err != nil {
+			ro := res.Rollout(svc).Value
+			if err := checkService(svc, ro.Stable, ro.Canary); err != nil {
 				errs.Errors = append(errs.Errors, err)
 				continue
 			}
@@ -204,7 +204,8 @@ func checkService(svc *schema.Service, stable, canary string) *schema.Error {
 }
 
 func (e *envRender) serviceObjects(svc *schema.Service) ([]kubeObject, error) {
-	stable, canary := istio.Versions(e.env, svc)
+	ro := e.res.Rollout(svc).Value
+	stable, canary := ro.Stable, ro.Canary
 	sa := &corev1.ServiceAccount{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
 		ObjectMeta: e.meta(svc, svc.ServiceAccount(), ""),
