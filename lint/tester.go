@@ -2,6 +2,7 @@ package lint
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/schema"
 )
 
@@ -51,10 +53,13 @@ func (t TestResult) Passed() bool { return !t.Fail && !t.Skip && t.Error == "" }
 // policies/` does: compiled in the same sandbox as lint, with
 // data.govctl.params holding every rule's default parameters (a test
 // sets others with `with data.govctl.params as ...`). A policy that does
-// not parse or compile is returned as *schema.ErrorList; failing tests are
+// not parse or compile is returned as *diag.List; failing tests are
 // results, not errors. Results are sorted by file and line.
 func Test(ctx context.Context, dir string, opts TestOptions) ([]TestResult, error) {
 	st, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("test %s: no such directory: nothing to test", dir)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("test %s: %w", dir, err)
 	}
@@ -69,7 +74,7 @@ func Test(ctx context.Context, dir string, opts TestOptions) ([]TestResult, erro
 func TestFS(ctx context.Context, fsys fs.FS, dir string, opts TestOptions) ([]TestResult, error) {
 	set, errs := loadFS(fsys, "", false)
 	if len(errs) > 0 {
-		return nil, schema.NewErrorList(dir, errs)
+		return nil, (&diag.List{Dir: dir, Diags: errs}).Err()
 	}
 	modules := map[string]*ast.Module{}
 	params := map[string]any{}
@@ -98,7 +103,7 @@ func TestFS(ctx context.Context, fsys fs.FS, dir string, opts TestOptions) ([]Te
 		Filter(opts.Filter)
 	ch, err := runner.RunTests(ctx, nil)
 	if err != nil {
-		return nil, schema.NewErrorList(dir, regoErrors(err))
+		return nil, (&diag.List{Dir: dir, Diags: regoErrors(err)}).Err()
 	}
 	var out []TestResult
 	for r := range ch {

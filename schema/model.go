@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/govctl/govctl/internal/fieldpath"
 )
 
 // Duration is a Go duration string as written in the spec ("800ms"). The
@@ -38,7 +40,8 @@ type Model struct {
 	// Externals are the dependencies outside the platform, by name.
 	Externals map[string]*External
 
-	// positions maps a dotted path to where the user set it.
+	// positions maps a field path (fieldpath.Path.String) to where the user
+	// set it.
 	positions map[string]Pos
 	// trees holds the user-set values of every field, for resolution.
 	trees *node
@@ -254,7 +257,7 @@ type Service struct {
 	Source string `json:"-"`
 	// Pos is where the service is declared.
 	Pos  Pos               `json:"-"`
-	prov map[string]Origin // dotted field path → where its value came from
+	prov map[string]Origin // field path (relative to the service, as String prints it) → where its value came from
 }
 
 // Service kinds: a Kratos application, or a backing service.
@@ -459,11 +462,11 @@ func (m *Model) ServiceNames() []string {
 	return slices.Sorted(maps.Keys(m.Services))
 }
 
-// PosOf returns where the user set the field at the dotted path, or the
-// nearest enclosing field the user set; ok is false when none is known.
-func (m *Model) PosOf(path string) (Pos, bool) {
-	for p := path; p != ""; p = parentPath(p) {
-		if pos, ok := m.positions[p]; ok {
+// PosOf returns where the user set the field at path, or the nearest
+// enclosing field the user set; ok is false when none is known.
+func (m *Model) PosOf(path fieldpath.Path) (Pos, bool) {
+	for p := path; len(p) > 0; p = p.Parent() {
+		if pos, ok := m.positions[p.String()]; ok {
 			return pos, true
 		}
 	}

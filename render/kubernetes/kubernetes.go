@@ -51,6 +51,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/govctl/govctl/internal/diag"
+	"github.com/govctl/govctl/internal/fieldpath"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/render/istio"
 	"github.com/govctl/govctl/render/kratos"
@@ -85,7 +87,7 @@ func (Renderer) Target() render.Target { return render.TargetKubernetes }
 // service's objects, services sorted by name.
 func (Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([]render.Object, error) {
 	var objs []render.Object
-	errs := &schema.ErrorList{Dir: m.Dir}
+	errs := &diag.List{Dir: m.Dir}
 	for _, env := range envs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -102,8 +104,9 @@ func (Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([]r
 				continue
 			}
 			ro := res.Rollout(svc).Value
-			if err := checkService(svc, ro.Stable, ro.Canary); err != nil {
-				errs.Errors = append(errs.Errors, err)
+			if d := checkService(svc, ro.Stable, ro.Canary); d != nil {
+				d.Environments = []string{env}
+				errs.Add(d)
 				continue
 			}
 			values, err := e.serviceObjects(svc)
@@ -115,8 +118,8 @@ func (Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([]r
 			}
 		}
 	}
-	if errs.Len() > 0 {
-		return nil, errs
+	if err := errs.Err(); err != nil {
+		return nil, err
 	}
 	return objs, nil
 }
@@ -182,21 +185,24 @@ func (e *envRender) meta(svc *schema.Service, name, version string) metav1.Objec
 }
 
 // checkService reports spec values Kubernetes cannot take.
-func checkService(svc *schema.Service, stable, canary string) *schema.Error {
-	for _, f := range []struct{ field, value string }{
-		{"version", svc.Version},
-		{"traffic.stableVersion", stable},
-		{"traffic.stableVersion", canary},
-		{"owner", svc.Owner},
+func checkService(svc *schema.Service, stable, canary string) *diag.Diagnostic {
+	for _, f := range []struct {
+		field fieldpath.Path
+		value string
+	}{
+		{fieldpath.New("version"), svc.Version},
+		{fieldpath.New("traffic", "stableVersion"), stable},
+		{fieldpath.New("traffic", "stableVersion"), canary},
+		{fieldpath.New("owner"), svc.Owner},
 	} {
 		if f.value == "" {
 			continue
 		}
 		if msgs := validation.IsValidLabelValue(f.value); len(msgs) > 0 {
-			return &schema.Error{
-				Pos:  svc.PosOf(f.field),
-				Path: "services." + svc.Name + "." + f.field,
-				Msg:  fmt.Sprintf("%s %q cannot be a Kubernetes label value: %s", f.field, f.value, msgs[0]),
+			return &diag.Diagnostic{
+				Pos:     svc.PosOf(f.field),
+				Path:    append(fieldpath.New("services", svc.Name), f.field...),
+				Message: fmt.Sprintf("%s %q cannot be a Kubernetes label value: %s", f.field, f.value, msgs[0]),
 			}
 		}
 	}
