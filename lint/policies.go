@@ -2,6 +2,8 @@ package lint
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/govctl/govctl/internal/diag"
@@ -78,7 +80,7 @@ func configure(m *schema.Model, set *ruleSet) ([]*RuleSetting, []*diag.Diagnosti
 	}
 	var errs []*diag.Diagnostic
 	ids := set.ids()
-	for _, id := range sortedKeys(policies) {
+	for _, id := range slices.Sorted(maps.Keys(policies)) {
 		if set.byID[id] == nil {
 			path := fieldpath.New("policies", "rules", id)
 			errs = append(errs, &diag.Diagnostic{Pos: posOf(m, path), Path: path,

@@ -2,7 +2,6 @@ package lint
 
 import (
 	"slices"
-	"sort"
 
 	"github.com/govctl/govctl/internal/fieldpath"
 	"github.com/govctl/govctl/schema"
@@ -16,15 +15,6 @@ func posOf(m *schema.Model, path fieldpath.Path) schema.Pos {
 }
 
 func contains(list []string, s string) bool { return slices.Contains(list, s) }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
 
 // parsePath reads a field path a rule reports; a path that does not parse
 // is taken as one field name, so its finding still lands near the field.

@@ -22,10 +22,13 @@ const (
 	TargetGitHub     Target = "github"
 )
 
-// Targets lists every target in its canonical order: the workloads and
-// their namespace first, as they must exist before the mesh objects that
-// select them mean anything.
-var Targets = []Target{TargetKubernetes, TargetIstio, TargetKratos, TargetNacos, TargetGitHub}
+// AllTargets returns every target in its canonical order, a new slice on
+// each call: the workloads and their namespace first, as they must exist
+// before the mesh objects that select them mean anything. Package
+// render/targets maps them to their renderers.
+func AllTargets() []Target {
+	return []Target{TargetKubernetes, TargetIstio, TargetKratos, TargetNacos, TargetGitHub}
+}
 
 // Identity is what plan matches objects by across a change: a Kubernetes-style
 // API identity for mesh objects, namespace/group/dataId for Nacos entries and

@@ -11,9 +11,11 @@ import (
 	"fmt"
 	"hash"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -150,6 +152,7 @@ type snapshot struct {
 	EnvironmentPos map[string]Pos
 	Services       map[string]*ServiceSpec
 	Policies       *Policies
+	Externals      map[string]*External
 	// PosFiles are the file names packed positions index.
 	PosFiles []string
 	// Sections names the frames after the snapshot: "positions", then
@@ -254,6 +257,7 @@ func readCache(entry, dir string) *Model {
 		Environments: s.Environments,
 		Services:     s.Services,
 		Policies:     s.Policies,
+		Externals:    s.Externals,
 		resolved:     map[string]*Resolved{},
 	}
 	if m.Environments == nil || m.Services == nil || len(s.Resolved) != len(m.Environments) {
@@ -272,7 +276,7 @@ func readCache(entry, dir string) *Model {
 			}
 		}
 	}
-	envs := sortedKeys(s.Resolved)
+	envs := slices.Sorted(maps.Keys(s.Resolved))
 	resolved := make([]*Resolved, len(envs))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
@@ -384,6 +388,7 @@ func writeCache(entry string, key modelKey, m *Model) {
 		EnvironmentPos: map[string]Pos{},
 		Services:       m.Services,
 		Policies:       m.Policies,
+		Externals:      m.Externals,
 		Resolved:       map[string]json.RawMessage{},
 	}
 	for name, e := range m.Environments {
@@ -397,7 +402,7 @@ func writeCache(entry string, key modelKey, m *Model) {
 	// Positions are packed first, on this goroutine (the table is not
 	// safe for concurrent use); the sections are then marshalled
 	// concurrently, which is most of writing an entry.
-	envs := sortedKeys(m.resolved)
+	envs := slices.Sorted(maps.Keys(m.resolved))
 	packed := make([]map[string]*cachedService, len(envs))
 	for i, env := range envs {
 		svcs := map[string]*cachedService{}
@@ -431,7 +436,7 @@ func writeCache(entry string, key modelKey, m *Model) {
 		s.Resolved[env] = sections[i]
 	}
 	s.PosFiles = t.files
-	s.Sections = append([]string{"positions"}, sortedKeys(s.Resolved)...)
+	s.Sections = append([]string{"positions"}, slices.Sorted(maps.Keys(s.Resolved))...)
 	header, err := json.Marshal(&s)
 	if err != nil {
 		return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -221,6 +222,9 @@ func (l *loader) load(ctx context.Context) (*Model, error) {
 	// run lists every mistake; the tree tolerates invalid values.
 	m := l.newModel()
 	l.checkTopLevel(m)
+	if l.notAllowed == nil {
+		l.notAllowed = map[string]bool{}
+	}
 	if l.errs.Len() > 0 {
 		// CUE reports a field the schema does not allow only where the
 		// struct has no other error; check every struct's names, so a
@@ -445,7 +449,7 @@ func (l *loader) addCUE(err error) {
 	}
 	collapsed := map[string]bool{}
 	for _, e := range all {
-		if messageRank(e) < best[strings.Join(e.Path(), ".")] {
+		if messageRank(e) < best[strings.Join(e.Path(), ".")] || explainedBelow(e, all) {
 			continue
 		}
 		k := strings.Join(e.Path(), ".")
@@ -566,9 +570,16 @@ func (l *loader) explainMsg(sels []string, msg string) string {
 			kind := strings.TrimSuffix(parent[0], "s")
 			return fmt.Sprintf("%s name %q is not valid: use a DNS label (lowercase letters, digits and '-', starting with a letter, at most 63 characters)", kind, name)
 		}
+		if len(parent) >= 2 && parent[len(parent)-2] == "policies" && parent[len(parent)-1] == "rules" {
+			return fmt.Sprintf("rule id %q is not valid: %s", name, patternWords[`^[A-Z]+(-[A-Z]+)*-[0-9]{3}$`])
+		}
+		if last := parent[len(parent)-1:]; len(last) == 1 && (last[0] == "dependencies" || last[0] == "env") {
+			kind := map[string]string{"dependencies": "dependency", "env": "environment"}[last[0]]
+			return fmt.Sprintf("%s name %q is not valid: use a DNS label (lowercase letters, digits and '-', starting with a letter, at most 63 characters)", kind, name)
+		}
 		allowed := l.allowedFields(parent)
 		if len(allowed) == 0 {
-			return "field not allowed"
+			return fmt.Sprintf("%q is not allowed here (`govctl schema` shows what is)", name)
 		}
 		return "unknown field" + diag.DidYouMean(name, allowed)
 	case strings.HasPrefix(msg, "incomplete value"):
@@ -634,6 +645,12 @@ func (l *loader) newModel() *Model {
 	for _, name := range m.trees.get("environments").keys() {
 		m.Environments[name] = &Environment{Name: name}
 	}
+	if ext := m.trees.get("externals"); ext != nil {
+		m.Externals = map[string]*External{}
+		for _, name := range ext.keys() {
+			m.Externals[name] = &External{Name: name}
+		}
+	}
 	return m
 }
 
@@ -656,6 +673,13 @@ func (l *loader) decode(m *Model) error {
 	if len(m.Environments) == 0 {
 		l.addf(m.mustPos(fieldpath.New("platform")), fieldpath.New("environments"), "no environments declared; add at least one, e.g. `environments: dev: {tier: \"dev\"}`")
 	}
+	for name, ext := range m.Externals {
+		if err := l.value.LookupPath(cue.MakePath(cue.Str("externals"), cue.Str(name))).Decode(ext); err != nil {
+			return fmt.Errorf("load %s: decode external %s: %w", l.dir, name, err)
+		}
+		ext.Name = name
+		ext.Pos, _ = m.PosOf(fieldpath.New("externals", name))
+	}
 	if pol := l.value.LookupPath(cue.ParsePath("policies")); pol.Exists() {
 		m.Policies = &Policies{}
 		if err := pol.Decode(m.Policies); err != nil {
@@ -674,8 +698,14 @@ func (m *Model) mustPos(path fieldpath.Path) Pos {
 // environments, dependencies and fallbacks on undefined services, and a
 // service depending on itself.
 func (l *loader) checkReferences(m *Model) {
-	envNames := sortedKeys(m.Environments)
+	envNames := slices.Sorted(maps.Keys(m.Environments))
 	svcNames := m.ServiceNames()
+	for _, name := range slices.Sorted(maps.Keys(m.Externals)) {
+		if m.Services[name] != nil {
+			p := fieldpath.New("externals", name)
+			l.addf(m.mustPos(p), p, "%q is both a service and an external; rename one of them (dependencies name either)", name)
+		}
+	}
 	svcs := m.trees.get("services")
 	for _, name := range svcNames {
 		svc := svcs.fields[name]
@@ -833,10 +863,12 @@ func (l *loader) checkLayerReferences(m *Model, self string, prefix fieldpath.Pa
 		for _, dep := range deps.keys() {
 			p := prefix.Field("dependencies").Field(dep)
 			switch {
+			case l.notAllowed[p.String()]:
+				// Not a valid name, reported as such already.
 			case dep == self:
 				l.addf(m.mustPos(p), p, "service %q depends on itself; remove the dependency", self)
-			case m.Services[dep] == nil:
-				l.addf(m.mustPos(p), p, "dependency on undefined service %q%s", dep, diag.DidYouMean(dep, m.ServiceNames()))
+			case m.Services[dep] == nil && m.Externals[dep] == nil:
+				l.addf(m.mustPos(p), p, "dependency on undefined service %q%s", dep, diag.DidYouMean(dep, append(m.ServiceNames(), slices.Sorted(maps.Keys(m.Externals))...)))
 			}
 		}
 	}
@@ -891,6 +923,7 @@ func (l *loader) checkFields(n *node, s cue.Value, path fieldpath.Path) {
 		if len(path) > 0 && !s.Allows(cue.Str(name)) {
 			if !l.notAllowed[p.String()] {
 				l.addf(child.pos, p, "%s", l.explainMsg(p.Names(), "field not allowed"))
+				l.notAllowed[p.String()] = true
 			}
 			continue
 		}
@@ -925,4 +958,21 @@ next:
 		out = append(out, d)
 	}
 	return out
+}
+
+// explainedBelow reports whether e is a list-length conflict at a list
+// whose elements have errors of their own: the user's list against a
+// default of another length, noise next to the real reason.
+func explainedBelow(e cueerrors.Error, all []cueerrors.Error) bool {
+	format, _ := e.Msg()
+	if !strings.HasPrefix(format, "incompatible list lengths") {
+		return false
+	}
+	path := e.Path()
+	for _, o := range all {
+		if op := o.Path(); len(op) > len(path) && slices.Equal(op[:len(path)], path) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -35,6 +37,8 @@ type Model struct {
 	Services     map[string]*ServiceSpec
 	// Policies is the spec's policies block; nil when it has none.
 	Policies *Policies
+	// Externals are the dependencies outside the platform, by name.
+	Externals map[string]*External
 
 	// positions maps a field path (fieldpath.Path.String) to where the user
 	// set it.
@@ -45,6 +49,24 @@ type Model struct {
 	resolved map[string]*Resolved
 	// memoHits counts the services Load took from the resolution memo.
 	memoHits int
+}
+
+// External is a dependency outside the platform.
+type External struct {
+	Name     string `json:"name"`
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	Protocol string `json:"protocol"`
+	// Pos is where the external is declared.
+	Pos Pos `json:"pos"`
+}
+
+// External returns the external dependency of the name, or nil.
+func (r *Resolved) External(name string) *External {
+	if r.model == nil {
+		return nil
+	}
+	return r.model.Externals[name]
 }
 
 // Platform is the platform block.
@@ -209,26 +231,27 @@ type ServiceSpec struct {
 // Service is a service resolved for one environment: every layer applied,
 // every default filled in.
 type Service struct {
-	Name         string                `json:"name"`
-	Owner        string                `json:"owner"`
-	Kind         string                `json:"kind"`
-	Protocol     string                `json:"protocol,omitempty"`
-	Port         int                   `json:"port,omitempty"`
-	Workload     Workload              `json:"workload"`
-	Build        Build                 `json:"build"`
-	Image        string                `json:"image"`
-	Version      string                `json:"version"`
-	Ports        Ports                 `json:"ports"`
-	Replicas     int                   `json:"replicas"`
-	Timeout      Duration              `json:"timeout"`
-	Middleware   []string              `json:"middleware"`
-	Dependencies map[string]Dependency `json:"dependencies"`
-	Resilience   Resilience            `json:"resilience"`
-	Traffic      Traffic               `json:"traffic"`
-	Exposure     Exposure              `json:"exposure"`
-	Config       Config                `json:"config"`
-	SLO          SLO                   `json:"slo"`
-	Exceptions   []Exception           `json:"exceptions"`
+	Name           string                `json:"name"`
+	Owner          string                `json:"owner"`
+	Kind           string                `json:"kind"`
+	Protocol       string                `json:"protocol,omitempty"`
+	Port           int                   `json:"port,omitempty"`
+	MaxConnections int                   `json:"maxConnections,omitempty"`
+	Workload       Workload              `json:"workload"`
+	Build          Build                 `json:"build"`
+	Image          string                `json:"image"`
+	Version        string                `json:"version"`
+	Ports          Ports                 `json:"ports"`
+	Replicas       int                   `json:"replicas"`
+	Timeout        Duration              `json:"timeout"`
+	Middleware     []string              `json:"middleware"`
+	Dependencies   map[string]Dependency `json:"dependencies"`
+	Resilience     Resilience            `json:"resilience"`
+	Traffic        Traffic               `json:"traffic"`
+	Exposure       Exposure              `json:"exposure"`
+	Config         Config                `json:"config"`
+	SLO            SLO                   `json:"slo"`
+	Exceptions     []Exception           `json:"exceptions"`
 
 	// Source is the spec file that declares the service.
 	Source string `json:"-"`
@@ -436,7 +459,7 @@ func (m *Model) EnvironmentNames() []string {
 
 // ServiceNames returns the service names, sorted.
 func (m *Model) ServiceNames() []string {
-	return sortedKeys(m.Services)
+	return slices.Sorted(maps.Keys(m.Services))
 }
 
 // PosOf returns where the user set the field at path, or the nearest
@@ -448,15 +471,6 @@ func (m *Model) PosOf(path fieldpath.Path) (Pos, bool) {
 		}
 	}
 	return Pos{}, false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // ConfigDataID is the service's Nacos dataId: config.dataId, or the service

@@ -3,11 +3,13 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/fatih/color"
 	"github.com/spf13/cobra"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/schema"
 )
 
@@ -30,7 +32,7 @@ schema default < platform.defaults < environments.<env>.defaults <
 services.<name> < services.<name>.env.<env>.`,
 		Example: `  govctl explain orders --env prod
   govctl explain orders --env dev --format json`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.MaximumNArgs(1),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 			m, err := loadModel(cmd.Context(), g, nil)
 			if err != nil || len(args) > 0 {
@@ -39,6 +41,9 @@ services.<name> < services.<name>.env.<env>.`,
 			return m.ServiceNames(), cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return explainWhat(cmd, g)
+			}
 			opts.Service = args[0]
 			return explainRun(cmd, opts)
 		},
@@ -59,7 +64,7 @@ func explainRun(cmd *cobra.Command, opts *ExplainOptions) error {
 		return fmt.Errorf("explain needs an environment: add --env <name>")
 	}
 	if opts.Format != "text" && opts.Format != "json" {
-		return fmt.Errorf("unknown --format %q: use text or json", opts.Format)
+		return fmt.Errorf("unknown --format %q: use text or json%s", opts.Format, diag.DidYouMean(opts.Format, []string{"text", "json"}))
 	}
 	m, err := loadModel(cmd.Context(), opts.GlobalOptions, nil)
 	if err != nil {
@@ -110,4 +115,19 @@ func explainRun(cmd *cobra.Command, opts *ExplainOptions) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Path, l.Value, by, at)
 	}
 	return tw.Flush()
+}
+
+// explainWhat is the error of explain without a service: it names what to
+// pass and the services there are.
+func explainWhat(cmd *cobra.Command, g *GlobalOptions) error {
+	m, err := loadModel(cmd.Context(), g, nil)
+	if err != nil {
+		return fmt.Errorf("explain needs a service: govctl explain <service> --env <env>: %w", err)
+	}
+	env := g.Env
+	if env == "" {
+		env = "<env>"
+	}
+	return fmt.Errorf("explain needs a service: govctl explain <service> --env %s\nservices: %s\nenvironments: %s",
+		env, strings.Join(m.ServiceNames(), ", "), strings.Join(m.EnvironmentNames(), ", "))
 }

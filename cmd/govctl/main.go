@@ -207,8 +207,8 @@ func newRootCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
 	}
 	root.CompletionOptions.HiddenDefaultCmd = false
 	f := root.PersistentFlags()
-	f.StringVar(&g.Dir, "dir", ".", "spec directory")
-	f.StringVar(&g.Env, "env", "", "environment (default: all environments)")
+	f.StringVar(&g.Dir, "dir", ".", "`DIR` holding the spec")
+	f.StringVar(&g.Env, "env", "", "environment `NAME` (default: all environments)")
 	f.BoolVar(&g.NoColor, "no-color", false, "disable colour (also NO_COLOR)")
 	f.BoolVarP(&g.Quiet, "quiet", "q", false, "print only errors")
 	f.BoolVar(&g.NoCache, "no-cache", false, "neither read nor write the cache of loaded specs (under the user cache dir)")
@@ -230,5 +230,6 @@ func newRootCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
 		newInitCmd(g, io),
 		newVersionCmd(io),
 	)
+	registerCompletions(root, g)
 	return root
 }

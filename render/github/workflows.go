@@ -1,11 +1,11 @@
-// Package github renders govctl's GitHub Actions workflows and applies the
-// environment protection they rely on.
+// Package github renders govctl's GitHub Actions workflows. It is pure; the
+// environment protection they rely on is applied by package githubapi.
 //
 // Renderer writes one deploy workflow per service (build, then one job per
 // environment in promotion order: rollout, mesh configuration, smoke test,
 // canary steps, metric gate, rollback) and one plan workflow for pull
-// requests. ApplyEnvironments creates the GitHub environments those jobs are
-// gated by; VerifyDistinctApprovals is the check behind `govctl approvals
+// requests. githubapi.ApplyEnvironments creates the GitHub environments those
+// jobs are gated by; githubapi.VerifyDistinctApprovals is the check behind `govctl approvals
 // verify`, which a deploy job runs where an environment asks for more
 // approvals than GitHub's environment protection can require by itself.
 package github
@@ -29,7 +29,6 @@ import (
 	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/internal/fieldpath"
 	"github.com/govctl/govctl/render"
-	"github.com/govctl/govctl/render/github/gate"
 	"github.com/govctl/govctl/schema"
 )
 
@@ -573,15 +572,15 @@ func (w *workflows) approvalGateJob(env, gateEnv string, n, total int, needs str
 
 // deployJob rolls the service out to one environment.
 func (w *workflows) deployJob(service, source string, env *schema.Environment, svc *schema.Service, approvalEnvs []string, needs string) (*mapping, error) {
-	// The same decision render/istio makes: while a rollout is in progress
-	// (traffic.stableVersion differs from version), an environment with
-	// canary steps, or one mirroring to the canary subset, runs both
-	// versions: the stable subset on the Deployment <service>, the canary
-	// subset on <service>-canary. Elsewhere <service> runs version itself.
-	staged := env.Canary != nil && svc.Traffic.Canary
-	mirroredToCanary := env.Mirror != nil && svc.Traffic.Mirror && env.Mirror.Subset == "canary"
-	sideBySide := svc.CanaryInProgress() && (staged || mirroredToCanary)
-	canary := sideBySide && staged
+	// While a rollout is in progress where the environment stages it, both
+	// versions run: the stable subset on the Deployment <service>, the
+	// canary subset on <service>-canary (schema.Resolved.Rollout).
+	res := w.resolved[env.Name]
+	rollout := res.Rollout(svc).Value
+	sideBySide, canary := rollout.SideBySide(), rollout.Stepped
+	// Each hold lasts the gate's window, so the gate measures what
+	// accumulated since the traffic shifted.
+	gateWindow := res.GateWindow().Value
 	workload := service
 	if sideBySide {
 		workload = service + "-canary"
@@ -664,8 +663,8 @@ kubectl -n "$NAMESPACE" rollout status "deployment/$WORKLOAD" --timeout=10m
 	var rollback *mapping
 	if canary {
 		c := env.Canary
-		interval := canaryInterval(c)
-		maxRate := formatPercent(c.MaxErrorRate)
+		interval := gateWindow
+		maxRate := formatPercent(res.GateLimit(svc).Value)
 		for i, weight := range c.Steps {
 			shift := newMapping().
 				set("name", fmt.Sprintf("Shift %d%% of traffic to %s", weight, svc.Version)).
@@ -707,7 +706,7 @@ kubectl -n "$NAMESPACE" rollout status "deployment/$WORKLOAD" --timeout=10m
 		}
 		if env.Tier != schema.TierDev {
 			steps = append(steps,
-				hold(fmt.Sprintf("Let metrics accumulate for %s", gate.DefaultWindow), gate.DefaultWindow),
+				hold(fmt.Sprintf("Let metrics accumulate for %s", gateWindow), gateWindow),
 				gateStep("Gate on the error rate"))
 		}
 		rollback = newMapping().
@@ -758,18 +757,11 @@ const deploySlackMinutes = 30
 // in the middle of a canary.
 const maxJobMinutes = 360
 
-// canaryInterval is how long each canary step holds before its gate.
-func canaryInterval(c *schema.Canary) time.Duration {
-	if d := c.Interval.D(); d > 0 {
-		return d
-	}
-	return gate.DefaultWindow
-}
-
-// canaryHold is how long a canary's steps hold traffic in total, the time
-// the deploy job waits on top of deploySlackMinutes.
-func canaryHold(c *schema.Canary) time.Duration {
-	return time.Duration(len(c.Steps)) * canaryInterval(c)
+// canaryHold is how long the canary of res's environment holds traffic in
+// total (each step holds for the gate window), the time a deploy job waits
+// on top of deploySlackMinutes.
+func canaryHold(res *schema.Resolved) time.Duration {
+	return time.Duration(len(res.Environment.Canary.Steps)) * res.GateWindow().Value
 }
 
 // checkCanaryLength refuses an environment whose canary holds traffic for
@@ -793,20 +785,25 @@ func (w *workflows) checkCanaryLength() error {
 		if !used {
 			continue
 		}
-		hold := canaryHold(env.Canary)
+		hold := canaryHold(w.resolved[name])
 		need := deploySlackMinutes + int(math.Ceil(hold.Minutes()))
 		if need <= maxJobMinutes {
 			continue
 		}
 		n := len(env.Canary.Steps)
 		longest := (time.Duration(maxJobMinutes-deploySlackMinutes) * time.Minute / time.Duration(n)).Truncate(time.Second)
-		pos, ok := w.model.PosOf(fieldpath.New("environments", name, "canary", "interval"))
-		if !ok {
-			pos = env.Pos
+		window := w.resolved[name].GateWindow()
+		pos := window.Pos
+		if !pos.IsValid() {
+			if p, ok := w.model.PosOf(fieldpath.New("environments", name, "canary")); ok {
+				pos = p
+			} else {
+				pos = env.Pos
+			}
 		}
 		list.Add(diag.Errorf(pos, fieldpath.New("environments", name, "canary"),
 			"%d canary steps holding %s each take %s, and one deploy job runs them all: with %d minutes for the rollout itself that job needs timeout-minutes %d, more than the %d (6 hours) GitHub lets a job run, so it would be cancelled with traffic split; use fewer steps or an interval of at most %s",
-			n, shortDuration(canaryInterval(env.Canary)), shortDuration(hold), deploySlackMinutes, need, maxJobMinutes, shortDuration(longest)))
+			n, shortDuration(window.Value), shortDuration(hold), deploySlackMinutes, need, maxJobMinutes, shortDuration(longest)))
 	}
 	return list.Err()
 }

@@ -77,7 +77,16 @@ func (e *envRender) clientTLS() *networking.ClientTLSSettings {
 // limit per caller and per subset cluster, so under legitimate load it never
 // binds. A service without a rate limit, or scaled to zero, keeps Istio's
 // defaults (no limit).
+//
+// A backing service's pool is its maxConnections TCP connections per
+// caller sidecar.
 func connectionPool(svc *schema.Service) *networking.ConnectionPoolSettings {
+	if !svc.IsApp() {
+		if svc.MaxConnections <= 0 {
+			return nil
+		}
+		return &networking.ConnectionPoolSettings{Tcp: &networking.ConnectionPoolSettings_TCPSettings{MaxConnections: int32(svc.MaxConnections)}}
+	}
 	rl := svc.Resilience.RateLimit
 	if rl == nil || rl.RPS <= 0 {
 		return nil

@@ -57,7 +57,6 @@ import (
 	"context"
 	"fmt"
 	"path"
-	"sort"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -235,10 +234,14 @@ func (e *envRender) serviceObjects(svc *schema.Service) ([]render.Object, error)
 // namespaceObjects renders the environment's namespace-wide file.
 func (e *envRender) namespaceObjects() []render.Object {
 	file := path.Join(e.env.Name, "istio", "namespace.yaml")
-	return []render.Object{
+	objs := []render.Object{
 		e.object("", e.env.Pos.File, file, e.peerAuthentication()),
 		e.object("", e.env.Pos.File, file, e.telemetry()),
 	}
+	for _, se := range e.serviceEntries() {
+		objs = append(objs, e.object("", se.source, path.Join(e.env.Name, "istio", "externals.yaml"), se.entry))
+	}
+	return objs
 }
 
 // object wraps an API object as a render.Object, identified by its
@@ -327,14 +330,4 @@ func (e *envRender) checkLabels(svc *schema.Service) error {
 		}
 	}
 	return nil
-}
-
-// sortedKeys returns the keys of m, sorted.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

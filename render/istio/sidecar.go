@@ -30,6 +30,11 @@ func (e *envRender) sidecar(svc *schema.Service) *networkingv1.Sidecar {
 	callees := calleesOf(svc)
 	hosts := make([]string, 0, len(callees)+1)
 	for _, dep := range callees {
+		if ext := e.res.External(dep); ext != nil {
+			// The environment's ServiceEntry for it (serviceEntries).
+			hosts = append(hosts, "./"+ext.Host)
+			continue
+		}
 		hosts = append(hosts, "./"+e.host(dep))
 	}
 	p := e.res.Platform

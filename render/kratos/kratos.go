@@ -167,8 +167,8 @@ func MeshHTTPEndpoint(ns string, svc *schema.Service) string {
 // clients has one client per application the service calls: each
 // dependency, and its degradation fallback (dialled like a dependency,
 // with the fallback timeout). A backing service (database, broker, cache)
-// gets no client: it speaks no Kratos transport, and the application finds
-// it through its own config.
+// or an external gets no client: it speaks no Kratos transport, and the
+// application finds it through its own config.
 //
 // Retries are the client's only when the platform gives them to the
 // application (mesh.retryOwner "app"); by default the caller's sidecar
@@ -181,7 +181,8 @@ func clients(r *schema.Resolved, svc *schema.Service) map[string]conf.Client {
 	ns := r.Environment.Namespace
 	add := func(name string, dep schema.Dependency) {
 		callee, ok := r.Services[name]
-		if ok && !callee.IsApp() {
+		if ok && !callee.IsApp() || r.External(name) != nil {
+			// A backing service or an external: no Kratos transport.
 			return
 		}
 		c := conf.Client{

@@ -22,8 +22,8 @@
 //     protocol.
 //   - Deployment <service> runs the stable version, and Deployment
 //     <service>-canary the canary version while a rollout runs both side by
-//     side in the environment (the same decision as the Istio subsets,
-//     istio.Versions). Pods carry app=<service> and version=<version>, the
+//     side in the environment (the model's decision, schema.Resolved.Rollout,
+//     which the Istio subsets follow too). Pods carry app=<service> and version=<version>, the
 //     labels the subsets, sourceLabels and Istio's telemetry use, and
 //     govctl.io/track=stable|canary, which the Deployment's immutable
 //     selector uses; run as the
@@ -102,8 +102,8 @@ func (Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([]r
 			if !svc.Workload.Managed {
 				continue
 			}
-			stable, canary := istio.Versions(e.env, svc)
-			if d := checkService(svc, stable, canary); d != nil {
+			ro := res.Rollout(svc).Value
+			if d := checkService(svc, ro.Stable, ro.Canary); d != nil {
 				d.Environments = []string{env}
 				errs.Add(d)
 				continue
@@ -185,20 +185,22 @@ func (e *envRender) meta(svc *schema.Service, name, version string) metav1.Objec
 
 // checkService reports spec values Kubernetes cannot take.
 func checkService(svc *schema.Service, stable, canary string) *diag.Diagnostic {
-	for _, f := range []struct{ field, value string }{
-		{"version", svc.Version},
-		{"traffic.stableVersion", stable},
-		{"traffic.stableVersion", canary},
-		{"owner", svc.Owner},
+	for _, f := range []struct {
+		field fieldpath.Path
+		value string
+	}{
+		{fieldpath.New("version"), svc.Version},
+		{fieldpath.New("traffic", "stableVersion"), stable},
+		{fieldpath.New("traffic", "stableVersion"), canary},
+		{fieldpath.New("owner"), svc.Owner},
 	} {
 		if f.value == "" {
 			continue
 		}
-		if msg := istio.LabelValueProblem(f.field, f.value); msg != "" {
-			rel := fieldpath.MustParse(f.field)
+		if msg := istio.LabelValueProblem(f.field.String(), f.value); msg != "" {
 			return &diag.Diagnostic{
-				Pos:     svc.PosOf(rel),
-				Path:    fieldpath.New("services", svc.Name).Append(rel...),
+				Pos:     svc.PosOf(f.field),
+				Path:    append(fieldpath.New("services", svc.Name), f.field...),
 				Message: msg,
 			}
 		}
@@ -207,7 +209,8 @@ func checkService(svc *schema.Service, stable, canary string) *diag.Diagnostic {
 }
 
 func (e *envRender) serviceObjects(svc *schema.Service) ([]kubeObject, error) {
-	stable, canary := istio.Versions(e.env, svc)
+	ro := e.res.Rollout(svc).Value
+	stable, canary := ro.Stable, ro.Canary
 	sa := &corev1.ServiceAccount{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
 		ObjectMeta: e.meta(svc, svc.ServiceAccount(), ""),

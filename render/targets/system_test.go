@@ -2,13 +2,22 @@ package targets
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 	securityv1 "istio.io/client-go/pkg/apis/security/v1"
@@ -65,8 +74,9 @@ func clusterFixtures(t *testing.T, m *schema.Model, envs []string) string {
 		for _, svc := range res.Services {
 			if tls := svc.Exposure.TLS; tls != nil && !seen[tls.CredentialName] {
 				seen[tls.CredentialName] = true
-				fmt.Fprintf(&b, "---\napiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata:\n  name: %s\n  namespace: %s\ndata:\n  tls.crt: Y2VydA==\n  tls.key: a2V5\n",
-					tls.CredentialName, res.Platform.Mesh.Gateway.Namespace)
+				crt, key := selfSignedCert(t, svc.Exposure.Hosts)
+				fmt.Fprintf(&b, "---\napiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata:\n  name: %s\n  namespace: %s\ndata:\n  tls.crt: %s\n  tls.key: %s\n",
+					tls.CredentialName, res.Platform.Mesh.Gateway.Namespace, crt, key)
 			}
 		}
 	}
@@ -75,6 +85,37 @@ func clusterFixtures(t *testing.T, m *schema.Model, envs []string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// selfSignedCert returns a certificate for hosts and its key, PEM, base64
+// encoded as a Secret's data.
+func selfSignedCert(t *testing.T, hosts []string) (string, string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: hosts[0]},
+		DNSNames:     hosts,
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := func(typ string, b []byte) string {
+		return base64.StdEncoding.EncodeToString(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}))
+	}
+	return enc("CERTIFICATE", der), enc("EC PRIVATE KEY", keyDER)
 }
 
 func writeTree(t *testing.T, objs []render.Object) string {

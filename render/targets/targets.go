@@ -8,10 +8,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/render/github"
 	"github.com/govctl/govctl/render/istio"
@@ -23,7 +25,7 @@ import (
 
 // Options choose and tune the renderers.
 type Options struct {
-	// Targets to render; all of render.Targets when empty.
+	// Targets to render; all of render.AllTargets() when empty.
 	Targets []render.Target
 	Istio   istio.Options
 	GitHub  github.Renderer
@@ -41,13 +43,13 @@ func Parse(values []string) ([]render.Target, error) {
 			}
 			t := render.Target(name)
 			if !known(t) {
-				return nil, fmt.Errorf("unknown target %q (targets: %s)", name, names())
+				return nil, fmt.Errorf("unknown target %q (targets: %s)%s", name, names(), diag.DidYouMean(name, strings.Split(names(), ", ")))
 			}
 			want[t] = true
 		}
 	}
 	var out []render.Target
-	for _, t := range render.Targets {
+	for _, t := range render.AllTargets() {
 		if want[t] {
 			out = append(out, t)
 		}
@@ -55,18 +57,12 @@ func Parse(values []string) ([]render.Target, error) {
 	return out, nil
 }
 
-func known(t render.Target) bool {
-	for _, k := range render.Targets {
-		if k == t {
-			return true
-		}
-	}
-	return false
-}
+func known(t render.Target) bool { return slices.Contains(render.AllTargets(), t) }
 
 func names() string {
-	s := make([]string, len(render.Targets))
-	for i, t := range render.Targets {
+	all := render.AllTargets()
+	s := make([]string, len(all))
+	for i, t := range all {
 		s[i] = string(t)
 	}
 	return strings.Join(s, ", ")
