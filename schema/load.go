@@ -730,6 +730,23 @@ func (l *loader) checkReferences(m *Model) {
 		l.checkLayerReferences(m, "", fieldpath.New("environments", env, "defaults"), m.trees.get("environments", env, "defaults"))
 	}
 	l.checkLayerReferences(m, "", fieldpath.New("platform", "defaults"), m.trees.get("platform", "defaults"))
+	// Policies name the environments a rule applies in.
+	rules := m.trees.get("policies", "rules")
+	for _, id := range rules.keys() {
+		envs := rules.fields[id].get("environments")
+		if envs == nil || !envs.user {
+			continue
+		}
+		list, _ := envs.value.([]any)
+		for i, v := range list {
+			env, _ := v.(string)
+			if _, ok := m.Environments[env]; ok || env == "" {
+				continue
+			}
+			p := fieldpath.New("policies", "rules", id, "environments").Index(i)
+			l.addf(m.mustPos(p), p, "environment %q is not defined (defined: %s)%s", env, strings.Join(envNames, ", "), diag.DidYouMean(env, envNames))
+		}
+	}
 }
 
 // node is one field of the spec's value tree: a struct with ordered

@@ -111,3 +111,18 @@ services: b: {image: "ghcr.io/x/b", version: "v1"}
 		}
 	}
 }
+
+func TestAPolicyForAnUndefinedEnvironmentIsAReferenceError(t *testing.T) {
+	dir := writeSpec(t, map[string]string{
+		"govctl.cue": testPlatform,
+		"a.cue": `package platform
+services: a: {owner: "team-a", image: "ghcr.io/x/a", version: "v1", replicas: "x"}
+policies: rules: "GOV-REG-001": environments: ["prd"]
+`,
+	})
+	_, err := Load(context.Background(), dir)
+	want := `a.cue:3:48: policies.rules."GOV-REG-001".environments[0]: environment "prd" is not defined (defined: dev, prod); did you mean "prod"?`
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "services.a.replicas") {
+		t.Errorf("err = %v, want it to contain %q next to the schema error", err, want)
+	}
+}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/govctl/govctl/lint"
 	"github.com/govctl/govctl/render/targets"
 )
 
@@ -48,8 +50,12 @@ func validateRun(cmd *cobra.Command, opts *ValidateOptions) error {
 	if err != nil {
 		return err
 	}
-	topts := specDirOptions(m.Dir)
-	if err := targets.Validate(cmd.Context(), m, envs, topts); err != nil {
+	// The policies block configures lint: an unknown rule id or parameter
+	// would silently leave a team's policy off. Every renderer runs in
+	// memory, so "valid" means render succeeds. Both are reported at once.
+	_, policyErr := lint.Rules(cmd.Context(), m, lint.Options{})
+	renderErr := targets.Validate(cmd.Context(), m, envs, specDirOptions(m.Dir))
+	if err := errors.Join(policyErr, renderErr); err != nil {
 		return err
 	}
 	if !opts.Quiet {
