@@ -45,11 +45,11 @@ would prune are shown as deleted.`,
 				return err
 			}
 			topts, assumed := targetOptions(m.Dir, ts)
-			noteAssumedRoot(g, io, m.Dir, topts, assumed)
 			objs, err := targets.Render(ctx, m, envs, topts)
 			if err != nil {
 				return err
 			}
+			noteAssumedRoot(g, io, m.Dir, topts, assumed)
 			secrets, err := modelSecrets(io, m)
 			if err != nil {
 				return err

@@ -74,29 +74,29 @@ Layout under --out:
 	return cmd
 }
 
-// renderOptions turns flags into the renderers' options.
-func (o *RenderOptions) renderOptions(dir string) (targets.Options, error) {
+// renderOptions turns flags into the renderers' options; assumed reports
+// that the workflows assume the spec dir is the repository root.
+func (o *RenderOptions) renderOptions(dir string) (topts targets.Options, assumed bool, err error) {
 	ts, err := targets.Parse(o.Targets)
 	if err != nil {
-		return targets.Options{}, err
+		return targets.Options{}, false, err
 	}
-	topts, assumed := targetOptions(dir, ts)
+	topts, assumed = targetOptions(dir, ts)
 	if o.SpecDir != "" {
 		topts.GitHub.SpecDir = o.SpecDir
 		assumed = false
 	}
 	if o.CanaryWeight >= 0 {
 		if o.CanaryWeight > 100 {
-			return topts, fmt.Errorf("--canary-weight %d is not a percentage: use 0 to 100", o.CanaryWeight)
+			return topts, false, fmt.Errorf("--canary-weight %d is not a percentage: use 0 to 100", o.CanaryWeight)
 		}
 		w := o.CanaryWeight
 		topts.Istio.CanaryWeight = &w
 	}
-	noteAssumedRoot(o.GlobalOptions, o.IO, dir, topts, assumed)
-	return topts, nil
+	return topts, assumed, nil
 }
 
-func renderRun(cmd *cobra.Command, opts *RenderOptions) error {
+func renderRun(cmd *cobra.Command, opts *RenderOptions) (err error) {
 	if opts.Out == "" && !opts.Stdout {
 		return errors.New("render needs --out DIR, or --stdout")
 	}
@@ -112,7 +112,7 @@ func renderRun(cmd *cobra.Command, opts *RenderOptions) error {
 	if err != nil {
 		return err
 	}
-	topts, err := opts.renderOptions(m.Dir)
+	topts, assumed, err := opts.renderOptions(m.Dir)
 	if err != nil {
 		return err
 	}
@@ -129,6 +129,12 @@ func renderRun(cmd *cobra.Command, opts *RenderOptions) error {
 	if err != nil {
 		return err
 	}
+	defer func() {
+		// Said once the output is out, so that a failure reads alone.
+		if err == nil {
+			noteAssumedRoot(opts.GlobalOptions, opts.IO, m.Dir, topts, assumed)
+		}
+	}()
 	if len(opts.Services) > 0 {
 		objs = onlyServices(objs, opts.Services)
 	}
@@ -251,8 +257,8 @@ func targetOptions(dir string, ts []render.Target) (topts targets.Options, assum
 	return topts, false
 }
 
-// noteAssumedRoot says on stderr that the workflows about to be shown or
-// written assume the spec dir is the repository root, when they do.
+// noteAssumedRoot says on stderr, once the render succeeded, that the
+// workflows about to be shown or written assume the spec dir is the repository root, when they do.
 func noteAssumedRoot(g *GlobalOptions, io *IOStreams, dir string, topts targets.Options, assumed bool) {
 	if !assumed || g.Quiet || (len(topts.Targets) > 0 && !slices.Contains(topts.Targets, render.TargetGitHub)) {
 		return
