@@ -19,19 +19,21 @@ const durationWords = `a duration in quotes, such as "800ms", "5s" or "1m30s" (a
 // what a matching value looks like. A pattern not listed here is reported
 // without being shown (schema_test checks that every pattern is listed).
 var patternWords = map[string]string{
-	`^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`:   `must be a DNS label: lowercase letters, digits and '-', starting with a letter, at most 63 characters, e.g. "team-orders"`,
-	`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`:   `must be a GitHub repository as owner/name, e.g. "acme/shop"`,
-	`^[A-Za-z0-9-]+(/[A-Za-z0-9_.-]+)?$`:  `must be a GitHub user ("alice") or an organisation team ("acme/sre")`,
-	`^[a-zA-Z_:][a-zA-Z0-9_:]*$`:          `must be a Prometheus metric name: letters, digits, '_' and ':', not starting with a digit, e.g. "istio_requests_total"`,
-	`^[a-z0-9][a-z0-9._/:-]*[a-z0-9]$`:    `must be an image reference without a tag: lowercase letters, digits and . _ / : -, e.g. "ghcr.io/acme/orders" (the tag is the version field)`,
-	`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`: `must be an image tag: letters, digits, '_', '.' and '-', not starting with '.' or '-', at most 128 characters, e.g. "v1.4.2"`,
-	`^[a-z0-9-]+/[a-z0-9-]+$`:             `must be a gateway as namespace/name, e.g. "istio-system/istio-ingressgateway"`,
-	`^[a-z0-9-]+$`:                        `must be an HTTP header name in lowercase letters, digits and '-', e.g. "x-env"`,
-	`^/`:                                  `must be a path starting with '/', e.g. "/health"`,
-	`^[A-Za-z0-9_.:-]+$`:                  `must be a Nacos name: letters, digits and . _ : -, e.g. "orders.yaml"`,
-	`^[A-Z]+(-[A-Z]+)*-[0-9]{3}$`:         `must be a rule id such as "GOV-RES-003" (` + "`govctl rules`" + ` lists them)`,
-	`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`:        `must be a date as YYYY-MM-DD, e.g. "2026-12-31"`,
-	`^[a-z]([-a-z0-9]*[a-z0-9])?(\.[a-z]([-a-z0-9]*[a-z0-9])?)*$`: `must be a DNS name: dot-separated labels of lowercase letters, digits and '-', e.g. "shop.example.com"`,
+	`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$`: `must be a DNS name of two labels or more, lowercase, e.g. "api.stripe.com"`,
+	`^[A-Za-z0-9][-A-Za-z0-9_.]*$`:                                      `must be a MeshConfig extension provider name: letters, digits, '-', '_' and '.', e.g. "otel"`,
+	`^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`:                                 `must be a DNS label: lowercase letters, digits and '-', starting with a letter, at most 63 characters, e.g. "team-orders"`,
+	`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`:                                 `must be a GitHub repository as owner/name, e.g. "acme/shop"`,
+	`^[A-Za-z0-9-]+(/[A-Za-z0-9_.-]+)?$`:                                `must be a GitHub user ("alice") or an organisation team ("acme/sre")`,
+	`^[a-zA-Z_:][a-zA-Z0-9_:]*$`:                                        `must be a Prometheus metric name: letters, digits, '_' and ':', not starting with a digit, e.g. "istio_requests_total"`,
+	`^[a-z0-9][a-z0-9._/:-]*[a-z0-9]$`:                                  `must be an image reference without a tag: lowercase letters, digits and . _ / : -, e.g. "ghcr.io/acme/orders" (the tag is the version field)`,
+	`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`:                               `must be an image tag: letters, digits, '_', '.' and '-', not starting with '.' or '-', at most 128 characters, e.g. "v1.4.2"`,
+	`^[a-z0-9-]+/[a-z0-9-]+$`:                                           `must be a gateway as namespace/name, e.g. "istio-system/istio-ingressgateway"`,
+	`^[a-z0-9-]+$`:                                                      `must be an HTTP header name in lowercase letters, digits and '-', e.g. "x-env"`,
+	`^/`:                                                                `must be a path starting with '/', e.g. "/health"`,
+	`^[A-Za-z0-9_.:-]+$`:                                                `must be a Nacos name: letters, digits and . _ : -, e.g. "orders.yaml"`,
+	`^[A-Z]+(-[A-Z]+)*-[0-9]{3}$`:                                       `must be a rule id such as "GOV-RES-003" (` + "`govctl rules`" + ` lists them)`,
+	`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`:                                      `must be a date as YYYY-MM-DD, e.g. "2026-12-31"`,
+	`^[a-z]([-a-z0-9]*[a-z0-9])?(\.[a-z]([-a-z0-9]*[a-z0-9])?)*$`:       `must be a DNS name: dot-separated labels of lowercase letters, digits and '-', e.g. "shop.example.com"`,
 }
 
 // userMessage restates a CUE error message in the spec's words. It

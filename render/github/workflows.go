@@ -114,19 +114,7 @@ func (r Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([
 		return nil, fmt.Errorf("render github: %w", err)
 	}
 
-	var services []string
-	if len(w.envs) > 0 {
-		// With nothing to deploy to, a workflow of only a build would push
-		// images no environment runs. A backing service (database,
-		// broker, cache) runs a prebuilt image that govctl neither builds
-		// nor deploys by workflow.
-		for _, name := range m.ServiceNames() {
-			if w.resolved[w.envs[0]].Services[name].IsApp() {
-				services = append(services, name)
-			}
-		}
-	}
-	objs, err := w.deployObjects(ctx, services)
+	objs, err := w.deployObjects(ctx, w.deployed(m))
 	if err != nil {
 		return nil, err
 	}
@@ -144,6 +132,24 @@ func (r Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([
 	// The order files are written in: by path, as render.EncodeObjects does.
 	sort.Slice(objs, func(i, j int) bool { return objs[i].Path < objs[j].Path })
 	return objs, nil
+}
+
+// deployed returns the services that get a deploy workflow, sorted. With
+// nothing to deploy to there are none: a workflow of only a build would
+// push images no environment runs. A backing service (database, broker,
+// cache) runs a prebuilt image that govctl neither builds nor deploys by
+// workflow.
+func (w *workflows) deployed(m *schema.Model) []string {
+	var services []string
+	if len(w.envs) == 0 {
+		return nil
+	}
+	for _, name := range m.ServiceNames() {
+		if w.resolved[w.envs[0]].Services[name].IsApp() {
+			services = append(services, name)
+		}
+	}
+	return services
 }
 
 // deployObjects renders the deploy workflow of each of services, in that
