@@ -384,13 +384,17 @@ func (w *workflows) deployWorkflow(service string) (*mapping, error) {
 	doc.set("defaults", newMapping().set("run", newMapping().set("shell", "bash")))
 
 	jobs := newMapping()
-	build, err := w.buildJob(service, first)
-	if err != nil {
-		return nil, err
+	// A prebuilt image (build.kind "image") has no build job: the first
+	// deploy job then carries the default-branch condition itself.
+	previous := ""
+	if first.Build.Kind != schema.BuildImage {
+		build, err := w.buildJob(service, first)
+		if err != nil {
+			return nil, err
+		}
+		jobs.set("build", build)
+		previous = "build"
 	}
-	jobs.set("build", build)
-
-	previous := "build"
 	for _, envName := range w.envs {
 		env := w.resolved[envName].Environment
 		svc := w.resolved[envName].Services[service]
@@ -424,9 +428,9 @@ func deployPreamble(service string, envs []string) string {
 		"  - give each environment a secret KUBECONFIG (a kubeconfig allowed to",
 		"    update the service's Deployment and Istio objects in its namespace)",
 		"    and a variable PROMETHEUS_URL (the Prometheus that scrapes the mesh).",
-		"The workload is the Deployment \"" + service + "\", and \"" + service + "-canary\" while a new version",
-		"runs next to the stable one; the container is named \"" + service + "\" and the pods carry",
-		"the label version=<version>, which selects the mesh's stable and canary subsets.",
+		"Each deploy applies the service's rendered Kubernetes objects (govctl render",
+		"--target kubernetes): the Deployment \"" + service + "\", and \"" + service + "-canary\" while a new",
+		"version runs next to the stable one, with its ServiceAccount, Service and config.",
 	}, "\n")
 }
 
@@ -471,11 +475,18 @@ func registryOf(image string) string {
 	return ""
 }
 
-// buildJob tests the service and pushes <image>:<version>.
+// buildJob builds and pushes <image>:<version> as build.kind says: a Go
+// module is tested with go test and built by the Dockerfile at its root; a
+// "dockerfile" build (any language) is built by build.dockerfile, with no
+// Go toolchain. build.path, when set, is the code's directory instead of
+// the one servicePaths names.
 func (w *workflows) buildJob(service string, svc *schema.Service) (*mapping, error) {
 	dir, err := w.serviceDir(service)
 	if err != nil {
 		return nil, err
+	}
+	if svc.Build.Path != "" {
+		dir = path.Clean(svc.Build.Path)
 	}
 	image := svc.Image + ":" + svc.Version
 	registry := registryOf(svc.Image)
@@ -520,19 +531,20 @@ func (w *workflows) buildJob(service string, svc *schema.Service) (*mapping, err
 	if err != nil {
 		return nil, err
 	}
-	push.set("with", newMapping().
-		set("context", dir).
+	pushWith := newMapping().set("context", dir)
+	if svc.Build.Kind == schema.BuildDockerfile {
+		pushWith.set("file", path.Join(dir, svc.Build.Dockerfile))
+	}
+	push.set("with", pushWith.
 		set("push", true).
 		set("tags", image))
 
-	steps := []*mapping{
-		checkout,
-		setupGo,
-		newMapping().set("name", "Test").set("working-directory", dir).set("run", "go test ./..."),
-		buildx,
-		login,
-		push,
+	steps := []*mapping{checkout}
+	if svc.Build.Kind != schema.BuildDockerfile {
+		steps = append(steps, setupGo,
+			newMapping().set("name", "Test").set("working-directory", dir).set("run", "go test ./..."))
 	}
+	steps = append(steps, buildx, login, push)
 	return newMapping().
 		set("name", "build "+image).
 		// workflow_dispatch can start the workflow on any branch; only the
@@ -559,9 +571,13 @@ func approvalGateComment(env string, n, total int) string {
 
 // approvalGateJob waits for one approval in gateEnv and does nothing else.
 func (w *workflows) approvalGateJob(env, gateEnv string, n, total int, needs string) *mapping {
-	return newMapping().
-		set("name", fmt.Sprintf("approval %d of %d for %s", n, total, env)).
-		set("needs", needs).
+	job := newMapping().set("name", fmt.Sprintf("approval %d of %d for %s", n, total, env))
+	if needs != "" {
+		job.set("needs", needs)
+	} else {
+		job.set("if", "github.ref == "+expressionString("refs/heads/"+w.github.DefaultBranch))
+	}
+	return job.
 		set("runs-on", w.runsOn).
 		set("timeout-minutes", 5).
 		set("environment", newMapping().set("name", gateEnv)).
@@ -627,13 +643,12 @@ echo "KUBECONFIG=$RUNNER_TEMP/kubeconfig" >> "$GITHUB_ENV"
 		newMapping().
 			set("name", "Record the revision of deployment/"+workload).
 			set("id", "revision").
-			set("run", `revision="$(kubectl -n "$NAMESPACE" get "deployment/$WORKLOAD" -o 'jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision}')"
+			set("run", `revision="$(kubectl -n "$NAMESPACE" get "deployment/$WORKLOAD" --ignore-not-found -o 'jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision}')"
 echo "revision=$revision" >> "$GITHUB_OUTPUT"
 `),
 		newMapping().
 			set("name", "Roll out "+image+" to deployment/"+workload).
-			set("run", `kubectl -n "$NAMESPACE" set image "deployment/$WORKLOAD" "$SERVICE=$IMAGE"
-kubectl -n "$NAMESPACE" patch "deployment/$WORKLOAD" --type=merge --patch "{\"spec\":{\"template\":{\"metadata\":{\"labels\":{\"version\":\"$VERSION\"}}}}}"
+			set("run", w.govctlCommand("render", "--env", env.Name, "--target", "kubernetes", "--service", service, "--stdout")+` | kubectl apply -f -
 kubectl -n "$NAMESPACE" rollout status "deployment/$WORKLOAD" --timeout=10m
 `))
 
@@ -715,7 +730,12 @@ kubectl -n "$NAMESPACE" rollout status "deployment/$WORKLOAD" --timeout=10m
 			set("name", "Roll back deployment/"+workload).
 			set("if", rollbackCondition).
 			set("env", newMapping().set("REVISION", "${{ steps.revision.outputs.revision }}")).
-			set("run", `kubectl -n "$NAMESPACE" rollout undo "deployment/$WORKLOAD" --to-revision="$REVISION"
+			set("run", `if [ -z "$REVISION" ]; then
+  # The Deployment did not exist before this run: remove it.
+  kubectl -n "$NAMESPACE" delete "deployment/$WORKLOAD" --ignore-not-found
+  exit 0
+fi
+kubectl -n "$NAMESPACE" rollout undo "deployment/$WORKLOAD" --to-revision="$REVISION"
 kubectl -n "$NAMESPACE" rollout status "deployment/$WORKLOAD" --timeout=10m
 `)
 	}
@@ -723,8 +743,14 @@ kubectl -n "$NAMESPACE" rollout status "deployment/$WORKLOAD" --timeout=10m
 	steps = append(steps, rollback)
 
 	job := newMapping().
-		set("name", "deploy to "+env.Name).
-		set("needs", needs)
+		set("name", "deploy to "+env.Name)
+	if needs != "" {
+		job.set("needs", needs)
+	} else if env.AutoDeploy || env.Approvals > 0 {
+		// No build job guards the default branch: workflow_dispatch can
+		// start the workflow on any branch.
+		job.set("if", "github.ref == "+expressionString("refs/heads/"+w.github.DefaultBranch))
+	}
 	if !env.AutoDeploy && env.Approvals == 0 {
 		// Nobody reviews this environment, so a push must not reach it;
 		// someone starts the workflow by hand.
