@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -863,5 +864,59 @@ func TestCanaryLongerThanAJobMayRunIsAnError(t *testing.T) {
 		if !strings.Contains(d.Message, want) {
 			t.Errorf("message %q does not say %q", d.Message, want)
 		}
+	}
+}
+
+// TestBuildFollowsTheServicesBuildKind: a Dockerfile build runs no Go
+// toolchain; a prebuilt image has no build job, and its first deploy job
+// guards the default branch in the build job's place. Both pass
+// actionlint.
+func TestBuildFollowsTheServicesBuildKind(t *testing.T) {
+	objs, err := renderVariant(t, shopRenderer, map[string][2]string{
+		"services/users.cue":     {`timeout: "180ms"`, `timeout: "180ms"` + "\n\tbuild: {kind: \"dockerfile\", path: \"users\", dockerfile: \"build/Dockerfile\"}"},
+		"services/inventory.cue": {`version:`, `build: kind: "image"` + "\n\tversion:"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := parseWorkflow(t, objs, DeployWorkflowPath("users"))
+	b := users.Jobs["build"]
+	for _, s := range b.Steps {
+		if strings.Contains(s.Uses, "setup-go") || s.Run == "go test ./..." {
+			t.Errorf("dockerfile build runs Go: %+v", s)
+		}
+	}
+	push := b.step(t, "Build and push ghcr.io/acme/users:"+users.Jobs["deploy-dev"].Env["VERSION"])
+	if push.With["context"] != "users" || push.With["file"] != "users/build/Dockerfile" {
+		t.Errorf("build-push with = %v", push.With)
+	}
+	inv := parseWorkflow(t, objs, DeployWorkflowPath("inventory"))
+	if _, ok := inv.Jobs["build"]; ok {
+		t.Errorf("a prebuilt image has a build job")
+	}
+	first := inv.Jobs[inv.jobOrder[0]]
+	if first.Needs != "" || first.If != "github.ref == 'refs/heads/main'" {
+		t.Errorf("first job needs %q if %q; want no needs and the default-branch guard", first.Needs, first.If)
+	}
+	linter, err := actionlint.NewLinter(io.Discard, &actionlint.LinterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs {
+		errs, err := linter.Lint(o.Path, o.Raw, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range errs {
+			t.Errorf("actionlint: %s", e)
+		}
+	}
+}
+
+func TestDeployAppliesTheRenderedKubernetesObjects(t *testing.T) {
+	wf := parseWorkflow(t, renderShop(t), DeployWorkflowPath("orders"))
+	step := wf.Jobs["deploy-prod"].step(t, "Roll out ghcr.io/acme/orders:v1.4.2 to deployment/orders-canary")
+	if !strings.Contains(step.Run, "--env prod --target kubernetes --service orders --stdout | kubectl apply -f -") || strings.Contains(step.Run, "set image") {
+		t.Errorf("roll out runs:\n%s", step.Run)
 	}
 }

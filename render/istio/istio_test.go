@@ -268,8 +268,8 @@ func TestRetriesAreThoseEachCallerDeclares(t *testing.T) {
 		attempts int32
 		perTry   time.Duration
 	}{
-		{"gateway", 2, 150 * time.Millisecond},
-		{"notifications", 2, 80 * time.Millisecond},
+		{"gateway", 2, 130 * time.Millisecond},
+		{"notifications", 2, 60 * time.Millisecond},
 		{"payments", 1, 100 * time.Millisecond},
 	} {
 		r := route(t, vs, "default-from-"+tc.caller+"-http")
@@ -710,11 +710,13 @@ environments: staging: mirror: subset: "stable"`
 func TestSidecarLimitsEgressToDependencies(t *testing.T) {
 	_, objs := renderShop(t, Options{})
 	sc := find[*networkingv1.Sidecar](t, objs, "staging", "Sidecar", "payments")
-	// Its dependency, then the registry, config centre and collector
-	// examples/shop names (consul.service:8500, nacos.shop:8848,
-	// otel-collector:4317) as the pod's DNS resolves them.
-	infra := []string{"service/consul.service.svc.cluster.local", "shop/nacos.shop.svc.cluster.local", "./otel-collector.shop-staging.svc.cluster.local", "istio-system/*"}
-	if got, want := sc.Spec.Egress[0].Hosts, append([]string{"./users.shop-staging.svc.cluster.local"}, infra...); !slices.Equal(got, want) {
+	// Its dependencies (the external stripe by its ServiceEntry's host),
+	// then the config centre and collector examples/shop names
+	// (nacos.shop:8848, otel-collector:4317) as the pod's DNS resolves
+	// them; its registry is Kubernetes, which has no address.
+	infra := []string{"shop/nacos.shop.svc.cluster.local", "./otel-collector.shop-staging.svc.cluster.local", "istio-system/*"}
+	deps := []string{"./payments-cache.shop-staging.svc.cluster.local", "./api.stripe.com", "./users.shop-staging.svc.cluster.local"}
+	if got, want := sc.Spec.Egress[0].Hosts, append(deps, infra...); !slices.Equal(got, want) {
 		t.Errorf("egress = %v, want %v", got, want)
 	}
 	if got := sc.Spec.WorkloadSelector.GetLabels(); !reflect.DeepEqual(got, map[string]string{"app": "payments"}) {
@@ -767,6 +769,10 @@ func TestObjectsArePlacedAndIdentified(t *testing.T) {
 		switch o.ID.Kind {
 		case "PeerAuthentication", "Telemetry":
 			if o.Path != o.Env+"/istio/namespace.yaml" || o.Service != "" || o.Source != m.Environments[o.Env].Pos.File {
+				t.Errorf("%v: path %s service %q source %s", o.ID, o.Path, o.Service, o.Source)
+			}
+		case "ServiceEntry":
+			if o.Path != o.Env+"/istio/externals.yaml" || o.Service != "" || o.Source != m.Externals[o.ID.Name].Pos.File {
 				t.Errorf("%v: path %s service %q source %s", o.ID, o.Path, o.Service, o.Source)
 			}
 		default:
@@ -858,6 +864,90 @@ func TestValuesMarshalAsKubernetesJSON(t *testing.T) {
 	}
 	if tp["tls"].(map[string]any)["mode"] != "ISTIO_MUTUAL" {
 		t.Errorf("tls = %v", tp["tls"])
+	}
+}
+
+func TestInfraHostReadsAddressesAsPodDNSDoes(t *testing.T) {
+	e := &envRender{ns: "shop-prod"}
+	for addr, want := range map[string]string{
+		"otel-collector:4317":                   "./otel-collector.shop-prod.svc.cluster.local",
+		"consul.service:8500":                   "service/consul.service.svc.cluster.local",
+		"nacos.infra.svc:8848":                  "infra/nacos.infra.svc.cluster.local",
+		"jaeger.tracing.svc.cluster.local:4317": "tracing/jaeger.tracing.svc.cluster.local",
+		"collector.example.com:443":             "*/collector.example.com",
+		"10.0.0.7:8500":                         "",
+		"":                                      "",
+	} {
+		if got := e.infraHost(addr); got != want {
+			t.Errorf("infraHost(%q) = %q, want %q", addr, got, want)
+		}
+	}
+}
+
+func TestExternalIsAServiceEntryInItsCallersEgress(t *testing.T) {
+	_, objs := renderShop(t, Options{})
+	se := find[*networkingv1.ServiceEntry](t, objs, "prod", "ServiceEntry", "stripe")
+	if !slices.Equal(se.Spec.Hosts, []string{"api.stripe.com"}) || se.Spec.Location != networking.ServiceEntry_MESH_EXTERNAL ||
+		se.Spec.Resolution != networking.ServiceEntry_DNS || !slices.Equal(se.Spec.ExportTo, []string{"."}) {
+		t.Errorf("service entry = %v", &se.Spec)
+	}
+	if p := se.Spec.Ports[0]; p.Number != 443 || p.Protocol != "TLS" {
+		t.Errorf("port = %v, want 443 TLS (the application originates HTTPS)", p)
+	}
+	sc := find[*networkingv1.Sidecar](t, objs, "prod", "Sidecar", "payments")
+	if !slices.Contains(sc.Spec.Egress[0].Hosts, "./api.stripe.com") {
+		t.Errorf("payments' egress %v lacks stripe", sc.Spec.Egress[0].Hosts)
+	}
+	if has(objs, "prod", "AuthorizationPolicy", "stripe") || has(objs, "prod", "VirtualService", "stripe") {
+		t.Errorf("an external got mesh policy of its own")
+	}
+}
+
+func TestBackingServiceGetsTCPPolicyAndNoRoutes(t *testing.T) {
+	_, objs := renderShop(t, Options{})
+	for _, kind := range []string{"VirtualService", "Sidecar", "EnvoyFilter"} {
+		if has(objs, "prod", kind, "orders-db") {
+			t.Errorf("orders-db (a database) has a %s", kind)
+		}
+	}
+	dr := find[*networkingv1.DestinationRule](t, objs, "prod", "DestinationRule", "orders-db")
+	if got := dr.Spec.TrafficPolicy.ConnectionPool.GetTcp().GetMaxConnections(); got != 100 {
+		t.Errorf("orders-db maxConnections = %d, want the spec's 100", got)
+	}
+	ap := find[*securityv1.AuthorizationPolicy](t, objs, "prod", "AuthorizationPolicy", "orders-db")
+	if len(ap.Spec.Rules) != 1 || !slices.Equal(ap.Spec.Rules[0].From[0].Source.Principals, []string{"cluster.local/ns/shop-prod/sa/orders"}) || ap.Spec.Rules[0].To != nil {
+		t.Errorf("orders-db rules = %v, want orders' principal and no HTTP paths", ap.Spec.Rules)
+	}
+}
+
+func TestDestinationRuleTLSFollowsTheEnvironmentsMTLS(t *testing.T) {
+	_, objs := renderShop(t, Options{})
+	// dev is PERMISSIVE: auto mTLS; staging and prod STRICT.
+	if tls := find[*networkingv1.DestinationRule](t, objs, "dev", "DestinationRule", "orders").Spec.TrafficPolicy.Tls; tls != nil {
+		t.Errorf("dev tls = %v, want none (auto mTLS)", tls)
+	}
+	if tls := find[*networkingv1.DestinationRule](t, objs, "prod", "DestinationRule", "orders").Spec.TrafficPolicy.Tls; tls.GetMode() != networking.ClientTLSSettings_ISTIO_MUTUAL {
+		t.Errorf("prod tls = %v, want ISTIO_MUTUAL", tls)
+	}
+}
+
+func TestGRPCRateLimitAnswersResourceExhaustedAndTheFilterHasAPriority(t *testing.T) {
+	_, objs := renderShop(t, Options{})
+	ef := find[*networkingv1alpha3.EnvoyFilter](t, objs, "prod", "EnvoyFilter", "orders-local-ratelimit")
+	if ef.Spec.Priority <= 0 {
+		t.Errorf("priority = %d, want above the default 0 (IST0151)", ef.Spec.Priority)
+	}
+	tc := ef.Spec.ConfigPatches[0].Patch.Value.AsMap()["typed_config"].(map[string]any)
+	if tc["rate_limited_as_resource_exhausted"] != true {
+		t.Errorf("typed_config = %v, want rate_limited_as_resource_exhausted", tc)
+	}
+}
+
+func TestTelemetryNamesTheTracingProvider(t *testing.T) {
+	_, objs := renderShop(t, Options{})
+	tel := find[*telemetryv1.Telemetry](t, objs, "prod", "Telemetry", "default")
+	if p := tel.Spec.Tracing[0].Providers; len(p) != 1 || p[0].Name != "otel" {
+		t.Errorf("providers = %v, want otel", p)
 	}
 }
 

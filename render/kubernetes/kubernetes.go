@@ -40,6 +40,8 @@ package kubernetes
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path"
 
@@ -72,6 +74,8 @@ const (
 	// version label because a Deployment's selector cannot change, while
 	// its version does with every release.
 	LabelTrack = "govctl.io/track"
+	// AnnotationConfigSum is the pod template's SHA-256 of the bootstrap.
+	AnnotationConfigSum = "govctl.io/config-sha256"
 )
 
 // Renderer renders the Kubernetes target.
@@ -216,11 +220,14 @@ func (e *envRender) serviceObjects(svc *schema.Service) ([]kubeObject, error) {
 		ObjectMeta: e.meta(svc, svc.ServiceAccount(), ""),
 	}
 	out := []kubeObject{sa}
+	var configSum string
 	if svc.IsApp() {
 		data, err := render.MarshalYAML(kratos.Bootstrap(e.res, svc))
 		if err != nil {
 			return nil, fmt.Errorf("render kubernetes for %s/%s: bootstrap: %w", e.env.Name, svc.Name, err)
 		}
+		sum := sha256.Sum256(data)
+		configSum = hex.EncodeToString(sum[:])
 		out = append(out, &corev1.ConfigMap{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 			ObjectMeta: e.meta(svc, ConfigMapName(svc.Name), ""),
@@ -233,7 +240,7 @@ func (e *envRender) serviceObjects(svc *schema.Service) ([]kubeObject, error) {
 		versions = append(versions, track{svc.Name + "-" + istio.SubsetCanary, istio.SubsetCanary, canary})
 	}
 	for _, v := range versions {
-		out = append(out, e.deployment(svc, v))
+		out = append(out, e.deployment(svc, v, configSum))
 	}
 	for _, v := range versions {
 		if svc.Replicas >= 2 {
@@ -285,7 +292,11 @@ func (e *envRender) service(svc *schema.Service) *corev1.Service {
 	}
 }
 
-func (e *envRender) deployment(svc *schema.Service, t track) *appsv1.Deployment {
+// deployment renders one track's Deployment. configSum, the SHA-256 of the
+// bootstrap, is a pod template annotation: a changed bootstrap changes the
+// template, so the pods restart and read it (Kratos reads its bootstrap at
+// start).
+func (e *envRender) deployment(svc *schema.Service, t track, configSum string) *appsv1.Deployment {
 	version := t.version
 	podLabels := map[string]string{istio.LabelApp: svc.Name, istio.LabelVersion: version, LabelTrack: t.subset, istio.LabelService: svc.Name, istio.LabelEnv: e.env.Name}
 	replicas := int32(svc.Replicas)
@@ -324,6 +335,10 @@ func (e *envRender) deployment(svc *schema.Service, t track) *appsv1.Deployment 
 	}
 	meta := e.meta(svc, t.name, version)
 	meta.Labels[LabelTrack] = t.subset
+	podMeta := metav1.ObjectMeta{Labels: podLabels}
+	if configSum != "" {
+		podMeta.Annotations = map[string]string{AnnotationConfigSum: configSum}
+	}
 	return &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
 		ObjectMeta: meta,
@@ -331,7 +346,7 @@ func (e *envRender) deployment(svc *schema.Service, t track) *appsv1.Deployment 
 			Replicas: &replicas,
 			Selector: t.selector(svc),
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: podLabels},
+				ObjectMeta: podMeta,
 				Spec:       pod,
 			},
 		},

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -146,4 +148,85 @@ func TestObjectsDecodeStrictlyWithValidNames(t *testing.T) {
 			}
 		})
 	}
+}
+
+func find[T any](t *testing.T, objs []render.Object, env, kind, name string) (T, bool) {
+	t.Helper()
+	for _, o := range objs {
+		if o.Env == env && o.ID.Kind == kind && o.ID.Name == name {
+			return o.Value.(T), true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+func TestCanaryRunsNextToStableWhileARolloutIsInProgress(t *testing.T) {
+	objs := renderModel(t, testutil.LoadShop(t))
+	// orders rolls v1.4.2 out in prod next to v1.4.1; dev deploys it directly.
+	stable, _ := find[*appsv1.Deployment](t, objs, "prod", "Deployment", "orders")
+	canary, ok := find[*appsv1.Deployment](t, objs, "prod", "Deployment", "orders-canary")
+	if !ok {
+		t.Fatal("no orders-canary in prod")
+	}
+	if stable.Spec.Template.Labels["version"] != "v1.4.1" || canary.Spec.Template.Labels["version"] != "v1.4.2" {
+		t.Errorf("versions: stable %v canary %v", stable.Spec.Template.Labels, canary.Spec.Template.Labels)
+	}
+	if got := canary.Spec.Template.Spec.Containers[0].Image; got != "ghcr.io/acme/orders:v1.4.2" {
+		t.Errorf("canary image %s", got)
+	}
+	if *stable.Spec.Replicas != 6 || *canary.Spec.Replicas != 6 {
+		t.Errorf("replicas %d/%d, want prod's 6", *stable.Spec.Replicas, *canary.Spec.Replicas)
+	}
+	if _, ok := find[*appsv1.Deployment](t, objs, "dev", "Deployment", "orders-canary"); ok {
+		t.Error("dev runs a canary")
+	}
+	if _, ok := find[*policyv1.PodDisruptionBudget](t, objs, "prod", "PodDisruptionBudget", "orders-canary"); !ok {
+		t.Error("no PodDisruptionBudget for the canary's 6 replicas")
+	}
+	// orders-db runs one replica: no budget (it would block every drain).
+	if _, ok := find[*policyv1.PodDisruptionBudget](t, objs, "prod", "PodDisruptionBudget", "orders-db"); ok {
+		t.Error("a one-replica Deployment has a PodDisruptionBudget")
+	}
+	if stable.Spec.Template.Annotations[AnnotationConfigSum] == "" || stable.Spec.Template.Spec.Volumes[0].ConfigMap.Name != "orders-config" {
+		t.Errorf("the bootstrap is not mounted and summed: %v", stable.Spec.Template)
+	}
+}
+
+func TestAWorkloadGovctlDoesNotOwnGetsNoObjectsAndNamesItsAccount(t *testing.T) {
+	m := testutil.LoadSpec(t, map[string]string{"spec.cue": `package platform
+platform: {name: "t", registry: kind: "kubernetes"}
+environments: dev: tier: "dev"
+services: a: {owner: "t", image: "ghcr.io/x/a", version: "v1", workload: {managed: false, serviceAccount: "legacy-a"}}
+services: b: {owner: "t", image: "ghcr.io/x/b", version: "v1", dependencies: a: timeout: "100ms"}
+`})
+	objs := renderModel(t, m)
+	for _, o := range objs {
+		if o.Service == "a" {
+			t.Errorf("unmanaged a got %s %s", o.ID.Kind, o.ID.Name)
+		}
+	}
+	if res, _ := m.Resolve("dev"); res.Services["a"].ServiceAccount() != "legacy-a" {
+		t.Errorf("account = %q", res.Services["a"].ServiceAccount())
+	}
+}
+
+func TestUnmanagedWorkloadMustNameItsServiceAccount(t *testing.T) {
+	_, err := schema.Load(context.Background(), writeSpec(t, `package platform
+platform: {name: "t", registry: kind: "kubernetes"}
+environments: dev: tier: "dev"
+services: a: {owner: "t", image: "ghcr.io/x/a", version: "v1", workload: managed: false}
+`))
+	if err == nil || !strings.Contains(err.Error(), "serviceAccount") {
+		t.Errorf("err = %v, want one about workload.serviceAccount", err)
+	}
+}
+
+func writeSpec(t *testing.T, src string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "spec.cue"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
