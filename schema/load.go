@@ -477,7 +477,7 @@ func (l *loader) addCUE(err error) {
 		path := fromCUE(e.Path())
 		format, args := e.Msg()
 		msg := fmt.Sprintf(format, args...)
-		if u := userMessage(e); u != "" {
+		if u := userMessage(e, schemaAt(l.schema, path)); u != "" {
 			msg = u
 		}
 		// Every user file taking part is named: the platform's own files
@@ -964,8 +964,11 @@ func (l *loader) checkTopLevel(m *Model) {
 			continue
 		}
 		p := fieldpath.New(name)
-		l.addf(m.mustPos(p), p, "unknown top-level field%s (a spec declares %s; name helper values #%s or _%s to keep them)",
-			diag.DidYouMean(name, known), strings.Join(known, ", "), name, name)
+		hint := diag.DidYouMean(name, known)
+		if hint == "" {
+			hint = "; a spec declares " + strings.Join(known, ", ")
+		}
+		l.addf(m.mustPos(p), p, "unknown top-level field%s (to keep a helper value, name it #%s or _%s)", hint, name, name)
 	}
 }
 

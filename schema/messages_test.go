@@ -36,7 +36,7 @@ services: "B_x": {owner: "t", image: "ghcr.io/x/b", version: "v1"}
 	for _, want := range []string{
 		`services.a.timeout: 500 is a whole number; want a duration in quotes, such as "800ms"`,
 		`services.a.slo.p99: "fast" is not a duration`,
-		`services.a.replicas: 2000 is out of range: must be at most 1000`,
+		`services.a.replicas: 2000 is out of range: must be at least 0 and at most 1000`,
 		`service name "B_x" is not valid: use a DNS label`,
 		`dependency on undefined service "b"`,
 	} {
