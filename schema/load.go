@@ -474,8 +474,53 @@ func (l *loader) addCUE(err error) {
 			}
 			l.notAllowed[path.String()] = true
 		}
-		l.errs.Add(&diag.Diagnostic{Pos: pos, Path: path, Message: l.explainMsg(path.Names(), msg), Related: also})
+		msg = l.explainMsg(path.Names(), msg)
+		if inConfigData(path) {
+			msg = withoutValues(msg)
+		}
+		l.errs.Add(&diag.Diagnostic{Pos: pos, Path: path, Message: msg, Related: also})
 	}
+}
+
+// inConfigData reports whether path is inside a service's config data
+// (services.<name>.config.data…, its environment overlays and defaults
+// included).
+func inConfigData(path fieldpath.Path) bool {
+	for i := 0; i+1 < len(path); i++ {
+		if path[i].Name == "config" && path[i+1].Name == "data" && !path[i].IsIndex && !path[i+1].IsIndex {
+			return true
+		}
+	}
+	return false
+}
+
+// valueConflict is CUE's conflict between two values, with its
+// type mismatch when there is one.
+var valueConflict = regexp.MustCompile(`^conflicting values .+? and .+?( \(mismatched types [^)]*\))?$`)
+
+// valueIs is a message that starts with the value it is about: `"x" is a
+// string; want …`, `42 is a whole number; …`.
+var valueIs = regexp.MustCompile(`^(?:"(?:[^"\\]|\\.)*"|[^\s"]+) is (.+)$`)
+
+// quotedValue is a string literal quoted in a message.
+var quotedValue = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// withoutValues removes the values a message about config data quotes:
+// config data is where passwords and tokens are written, and the message
+// of a spec that does not load reaches CI logs before anything knows which
+// keys the secret rule treats as secrets (the spec's own policies may
+// change them). The positions of both sides say where to look.
+func withoutValues(msg string) string {
+	if m := valueConflict.FindStringSubmatch(msg); m != nil {
+		return "conflicting values" + m[1] + ": the values are not shown, as config data may hold secrets; set the field once"
+	}
+	if m := valueIs.FindStringSubmatch(msg); m != nil {
+		return "the value is " + m[1] + " (it is not shown, as config data may hold secrets)"
+	}
+	if !quotedValue.MatchString(msg) {
+		return msg
+	}
+	return quotedValue.ReplaceAllString(msg, "(a value)") + " (values not shown, as config data may hold secrets)"
 }
 
 // literalConflict is a conflict between a schema choice and a user value.

@@ -217,6 +217,42 @@ func TestErrorsNameUserFilesAndListEveryMistake(t *testing.T) {
 	}
 }
 
+// TestConflictsInConfigDataDoNotQuoteValues: config data holds passwords,
+// and a spec that does not load is reported before anything knows which
+// keys are secrets, so the message names both places and no value.
+func TestConflictsInConfigDataDoNotQuoteValues(t *testing.T) {
+	svc := "package platform\nservices: a: {owner: \"team-a\", image: \"ghcr.io/x/a\", version: \"v1\"}\n"
+	for _, other := range []string{`"Other-Secret-77"`, `4217001`} {
+		dir := writeSpec(t, map[string]string{
+			"govctl.cue": testPlatform,
+			"a.cue":      svc + "services: a: config: data: db: password: \"Hunter2-Sup3r\"\n",
+			"b.cue":      "package platform\nservices: a: env: prod: config: data: db: password: \"x\"\nservices: a: config: data: db: password: " + other + "\n",
+		})
+		_, err := Load(context.Background(), dir)
+		if err == nil {
+			t.Fatal("a conflict loaded")
+		}
+		msg := err.Error()
+		for _, leak := range []string{"Hunter2", "Other-Secret", "4217001"} {
+			if strings.Contains(msg, leak) {
+				t.Errorf("error quotes %q: %s", leak, msg)
+			}
+		}
+		if !strings.Contains(msg, "services.a.config.data.db.password: ") || !strings.Contains(msg, "not shown, as config data may hold secrets") ||
+			!strings.Contains(msg, "a.cue:3:") || !strings.Contains(msg, "b.cue:3:") {
+			t.Errorf("error does not name the field and both places: %s", msg)
+		}
+	}
+	// Outside config data, values are quoted as CUE gives them.
+	dir := writeSpec(t, map[string]string{
+		"govctl.cue": testPlatform,
+		"a.cue":      svc + "services: a: owner: \"team-b\"\n",
+	})
+	if _, err := Load(context.Background(), dir); err == nil || !strings.Contains(err.Error(), `"team-b"`) {
+		t.Errorf("a conflict outside config data lost its values: %v", err)
+	}
+}
+
 func TestLoadRejectsWhatIsNotASpecDir(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "f.cue")
 	os.WriteFile(file, []byte("package platform\n"), 0o644)

@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/govctl/govctl/internal/diag"
+	"github.com/govctl/govctl/internal/secret"
 	"github.com/govctl/govctl/schema"
 )
 
@@ -19,6 +22,8 @@ type ExplainOptions struct {
 	IO      *IOStreams
 	Service string
 	Format  string
+	// ShowSensitive prints secrets' values instead of secret.Marker.
+	ShowSensitive bool
 }
 
 func newExplainCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
@@ -29,9 +34,14 @@ func newExplainCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
 		Long: `Explain resolves a service for one environment and prints each field with
 its value and where it came from, lowest precedence first:
 schema default < platform.defaults < environments.<env>.defaults <
-services.<name> < services.<name>.env.<env>.`,
+services.<name> < services.<name>.env.<env>.
+
+Secrets (config values under keys the secret rule GOV-SEC-003 treats as
+secrets or config.sensitive lists) print as "(sensitive value)";
+--show-sensitive prints them.`,
 		Example: `  govctl explain orders --env prod
-  govctl explain orders --env dev --format json`,
+  govctl explain orders --env dev --format json
+  govctl explain orders --env prod --show-sensitive`,
 		Args: cobra.MaximumNArgs(1),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 			m, err := loadModel(cmd.Context(), g, nil)
@@ -49,6 +59,7 @@ services.<name> < services.<name>.env.<env>.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
+	cmd.Flags().BoolVar(&opts.ShowSensitive, "show-sensitive", false, "show the values of secrets (config keys GOV-SEC-003 or config.sensitive name) instead of "+secret.Marker)
 	return cmd
 }
 
@@ -73,6 +84,15 @@ func explainRun(cmd *cobra.Command, opts *ExplainOptions) error {
 	lines, err := m.Explain(opts.Service, opts.Env)
 	if err != nil {
 		return err
+	}
+	if !opts.ShowSensitive {
+		secrets, err := modelSecrets(opts.IO, m)
+		if err != nil {
+			return err
+		}
+		for i := range lines {
+			lines[i].Value = redactExplained(secrets, opts.Service, lines[i])
+		}
 	}
 	layer := func(o schema.Origin) string {
 		switch o.Layer {
@@ -130,4 +150,22 @@ func explainWhat(cmd *cobra.Command, g *GlobalOptions) error {
 	}
 	return fmt.Errorf("explain needs a service: govctl explain <service> --env %s\nservices: %s\nenvironments: %s",
 		env, strings.Join(m.ServiceNames(), ", "), strings.Join(m.EnvironmentNames(), ", "))
+}
+
+// redactExplained returns the value of an explain line (JSON text) with
+// every sensitive leaf replaced by secret.Marker.
+func redactExplained(secrets *secret.Matcher, service string, l schema.ExplainLine) string {
+	var v any
+	if err := json.Unmarshal([]byte(l.Value), &v); err != nil {
+		return l.Value
+	}
+	r := secrets.Redact(service, l.Path, v)
+	if reflect.DeepEqual(r, v) {
+		return l.Value
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return strconv.Quote(secret.Marker)
+	}
+	return string(b)
 }

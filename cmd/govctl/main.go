@@ -28,6 +28,10 @@ type IOStreams struct {
 	Out        io.Writer
 	ErrOut     io.Writer
 	IsTerminal bool
+
+	// flushers end the Scrubbers scrubSecrets puts in front of Out and
+	// ErrOut.
+	flushers []func() error
 }
 
 // GlobalOptions are the flags every command shares.
@@ -64,6 +68,12 @@ var errSilent = &exitError{code: 1}
 
 func run(args []string, io *IOStreams) int {
 	g := &GlobalOptions{}
+	defer io.flush()
+	// The token of every GitHub call never reaches an output, whatever an
+	// API error or a command prints.
+	if token := os.Getenv("GITHUB_TOKEN"); token != "" {
+		io.scrubSecrets([]string{token})
+	}
 	root := newRootCmd(g, io)
 	root.SetArgs(args)
 	root.SetIn(io.In)

@@ -12,7 +12,7 @@ spec(config_data) := {"services": {"orders": {"config": {"format": "yaml", "data
 
 test_literal_password_fails if {
 	sec_003.violation == {{
-		"msg": `config key "password" holds a literal secret (7 characters): use a placeholder such as ${PASSWORD}`,
+		"msg": `config key "password" holds a literal secret: use a placeholder such as ${PASSWORD}`,
 		"service": "orders",
 		"path": "config.data.db.password",
 	}} with input as spec({"db": {"password": "hunter2", "maxOpen": 50}})
@@ -58,4 +58,18 @@ test_custom_pattern if {
 		with data.govctl.params as {"GOV-SEC-003": object.union(defaults["GOV-SEC-003"], {"pattern": "(?i)token"})}
 	count(sec_003.violation) == 0 with input as spec({"password": "%%PW%%"})
 		with data.govctl.params as {"GOV-SEC-003": object.union(defaults["GOV-SEC-003"], {"placeholderPattern": "^%%[A-Z_]+%%$"})}
+}
+
+test_keys_the_spec_marks_sensitive if {
+	sec_003.violation == {{
+		"msg": `config key "dsn" holds a literal secret: use a placeholder such as ${DSN}`,
+		"service": "orders",
+		"path": "config.data.db.dsn",
+	}} with input as {"services": {
+		"orders": {"config": {"format": "yaml", "sensitive": ["dsn"], "data": {"db": {"dsn": "mysql:3306"}}}},
+		"cart": {"config": {"format": "yaml", "data": {"db": {"dsn": "mysql:3306"}}}},
+	}}
+		with data.govctl.params as defaults
+	count(sec_003.violation) == 0 with input as {"services": {"orders": {"config": {"format": "yaml", "sensitive": ["dsn"], "data": {"dsn": "${DSN}"}}}}}
+		with data.govctl.params as defaults
 }
