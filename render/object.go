@@ -15,16 +15,19 @@ type Target string
 
 // The targets govctl renders, in the order they are listed and written.
 const (
-	TargetIstio  Target = "istio"
-	TargetKratos Target = "kratos"
-	TargetNacos  Target = "nacos"
-	TargetGitHub Target = "github"
+	TargetKubernetes Target = "kubernetes"
+	TargetIstio      Target = "istio"
+	TargetKratos     Target = "kratos"
+	TargetNacos      Target = "nacos"
+	TargetGitHub     Target = "github"
 )
 
 // AllTargets returns every target in its canonical order, a new slice on
-// each call. Package render/targets maps them to their renderers.
+// each call: the workloads and their namespace first, as they must exist
+// before the mesh objects that select them mean anything. Package
+// render/targets maps them to their renderers.
 func AllTargets() []Target {
-	return []Target{TargetIstio, TargetKratos, TargetNacos, TargetGitHub}
+	return []Target{TargetKubernetes, TargetIstio, TargetKratos, TargetNacos, TargetGitHub}
 }
 
 // Identity is what plan matches objects by across a change: a Kubernetes-style

@@ -152,6 +152,7 @@ type snapshot struct {
 	EnvironmentPos map[string]Pos
 	Services       map[string]*ServiceSpec
 	Policies       *Policies
+	Externals      map[string]*External
 	// PosFiles are the file names packed positions index.
 	PosFiles []string
 	// Sections names the frames after the snapshot: "positions", then
@@ -256,6 +257,7 @@ func readCache(entry, dir string) *Model {
 		Environments: s.Environments,
 		Services:     s.Services,
 		Policies:     s.Policies,
+		Externals:    s.Externals,
 		resolved:     map[string]*Resolved{},
 	}
 	if m.Environments == nil || m.Services == nil || len(s.Resolved) != len(m.Environments) {
@@ -386,6 +388,7 @@ func writeCache(entry string, key modelKey, m *Model) {
 		EnvironmentPos: map[string]Pos{},
 		Services:       m.Services,
 		Policies:       m.Policies,
+		Externals:      m.Externals,
 		Resolved:       map[string]json.RawMessage{},
 	}
 	for name, e := range m.Environments {

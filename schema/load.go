@@ -67,6 +67,13 @@ func loadMemo(ctx context.Context, dir string, memo *resolutionMemo, used map[me
 		return nil, fmt.Errorf("load %s: %w", dir, err)
 	}
 	if len(files) == 0 {
+		if below := platformsBelow(abs); len(below) > 0 {
+			for i, b := range below {
+				below[i] = filepath.Join(dir, filepath.FromSlash(b))
+			}
+			return nil, fmt.Errorf("load %s: no spec here, only platforms below it (each directory with its own cue.mod is a platform of its own): %s; name one with --dir, e.g. --dir %s",
+				dir, strings.Join(below, ", "), below[0])
+		}
 		return nil, fmt.Errorf("load %s: no .cue files found; run `govctl init %s` to create a platform, or use --dir to name the spec directory", dir, dir)
 	}
 	l := &loader{dir: dir, abs: abs, files: files, errs: &diag.List{Dir: dir}, memo: memo, used: used}
@@ -94,7 +101,9 @@ type loader struct {
 }
 
 // specFiles lists the .cue files under abs, relative and sorted, skipping
-// cue.mod, hidden and underscore directories, and a generated schema copy.
+// cue.mod, hidden and underscore directories, a generated schema copy, and
+// subdirectories holding their own cue.mod: each of those is a platform of
+// its own, never merged into its parent's.
 func specFiles(abs string) ([]string, error) {
 	var files []string
 	err := filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
@@ -103,7 +112,7 @@ func specFiles(abs string) ([]string, error) {
 		}
 		name := d.Name()
 		if d.IsDir() {
-			if p != abs && (name == "cue.mod" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "node_modules") {
+			if p != abs && (name == "cue.mod" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "node_modules" || isPlatformRoot(p)) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -123,6 +132,39 @@ func specFiles(abs string) ([]string, error) {
 	})
 	sort.Strings(files)
 	return files, err
+}
+
+// isPlatformRoot reports whether dir holds a cue.mod directory, which makes
+// it a CUE module, and so a platform of its own.
+func isPlatformRoot(dir string) bool {
+	st, err := os.Stat(filepath.Join(dir, "cue.mod"))
+	return err == nil && st.IsDir()
+}
+
+// platformsBelow lists, relative to abs and sorted, the platform roots
+// (directories with their own cue.mod) below abs that hold spec files, not
+// descending into a platform: what to name when abs itself holds no spec.
+func platformsBelow(abs string) []string {
+	var out []string
+	_ = filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() || p == abs {
+			return nil
+		}
+		name := d.Name()
+		if name == "cue.mod" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "node_modules" {
+			return filepath.SkipDir
+		}
+		if isPlatformRoot(p) {
+			if files, err := specFiles(p); err == nil && len(files) > 0 {
+				rel, _ := filepath.Rel(abs, p)
+				out = append(out, filepath.ToSlash(rel))
+			}
+			return filepath.SkipDir
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out
 }
 
 func isGeneratedSchema(p string) (bool, error) {
@@ -648,6 +690,12 @@ func (l *loader) newModel() *Model {
 	for _, name := range m.trees.get("environments").keys() {
 		m.Environments[name] = &Environment{Name: name}
 	}
+	if ext := m.trees.get("externals"); ext != nil {
+		m.Externals = map[string]*External{}
+		for _, name := range ext.keys() {
+			m.Externals[name] = &External{Name: name}
+		}
+	}
 	return m
 }
 
@@ -670,6 +718,13 @@ func (l *loader) decode(m *Model) error {
 	if len(m.Environments) == 0 {
 		l.addf(m.mustPos(fieldpath.New("platform")), fieldpath.New("environments"), "no environments declared; add at least one, e.g. `environments: dev: {tier: \"dev\"}`")
 	}
+	for name, ext := range m.Externals {
+		if err := l.value.LookupPath(cue.MakePath(cue.Str("externals"), cue.Str(name))).Decode(ext); err != nil {
+			return fmt.Errorf("load %s: decode external %s: %w", l.dir, name, err)
+		}
+		ext.Name = name
+		ext.Pos, _ = m.PosOf(fieldpath.New("externals", name))
+	}
 	if pol := l.value.LookupPath(cue.ParsePath("policies")); pol.Exists() {
 		m.Policies = &Policies{}
 		if err := pol.Decode(m.Policies); err != nil {
@@ -690,6 +745,12 @@ func (m *Model) mustPos(path fieldpath.Path) Pos {
 func (l *loader) checkReferences(m *Model) {
 	envNames := slices.Sorted(maps.Keys(m.Environments))
 	svcNames := m.ServiceNames()
+	for _, name := range slices.Sorted(maps.Keys(m.Externals)) {
+		if m.Services[name] != nil {
+			p := fieldpath.New("externals", name)
+			l.addf(m.mustPos(p), p, "%q is both a service and an external; rename one of them (dependencies name either)", name)
+		}
+	}
 	svcs := m.trees.get("services")
 	for _, name := range svcNames {
 		svc := svcs.fields[name]
@@ -868,8 +929,8 @@ func (l *loader) checkLayerReferences(m *Model, self string, prefix fieldpath.Pa
 				// Not a valid name, reported as such already.
 			case dep == self:
 				l.addf(m.mustPos(p), p, "service %q depends on itself; remove the dependency", self)
-			case m.Services[dep] == nil:
-				l.addf(m.mustPos(p), p, "dependency on undefined service %q%s", dep, diag.DidYouMean(dep, m.ServiceNames()))
+			case m.Services[dep] == nil && m.Externals[dep] == nil:
+				l.addf(m.mustPos(p), p, "dependency on undefined service %q%s", dep, diag.DidYouMean(dep, append(m.ServiceNames(), slices.Sorted(maps.Keys(m.Externals))...)))
 			}
 		}
 	}

@@ -35,6 +35,7 @@ var patternWords = map[string]string{
 	`^[A-Z]+(-[A-Z]+)*-[0-9]{3}$`:         `must be a rule id such as "GOV-RES-003" (` + "`govctl rules`" + ` lists them)`,
 	`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`:        `must be a date as YYYY-MM-DD, e.g. "2026-12-31"`,
 	`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$`: `must be a DNS name: two or more dot-separated labels of lowercase letters, digits and '-', e.g. "shop.example.com"`,
+	`^[A-Za-z0-9][-A-Za-z0-9_.]*$`:                                      `must be a MeshConfig extension provider name: letters, digits, '-', '_' and '.', e.g. "otel"`,
 }
 
 // userMessage restates a CUE error message in the spec's words; field is

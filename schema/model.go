@@ -37,6 +37,8 @@ type Model struct {
 	Services     map[string]*ServiceSpec
 	// Policies is the spec's policies block; nil when it has none.
 	Policies *Policies
+	// Externals are the dependencies outside the platform, by name.
+	Externals map[string]*External
 
 	// positions maps a field path (fieldpath.Path.String) to where the user
 	// set it.
@@ -47,6 +49,24 @@ type Model struct {
 	resolved map[string]*Resolved
 	// memoHits counts the services Load took from the resolution memo.
 	memoHits int
+}
+
+// External is a dependency outside the platform.
+type External struct {
+	Name     string `json:"name"`
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	Protocol string `json:"protocol"`
+	// Pos is where the external is declared.
+	Pos Pos `json:"pos"`
+}
+
+// External returns the external dependency of the name, or nil.
+func (r *Resolved) External(name string) *External {
+	if r.model == nil {
+		return nil
+	}
+	return r.model.Externals[name]
 }
 
 // Platform is the platform block.
@@ -96,6 +116,9 @@ type Tracing struct {
 	Endpoint string  `json:"endpoint,omitempty"`
 	Protocol string  `json:"protocol"`
 	Sampling float64 `json:"sampling"`
+	// Provider is the MeshConfig extension provider the sidecars send
+	// spans to; empty to rely on the mesh's default tracing provider.
+	Provider string `json:"provider,omitempty"`
 }
 
 // Metrics is how services expose metrics.
@@ -106,9 +129,21 @@ type Metrics struct {
 
 // Mesh is the Istio mesh the platform runs in.
 type Mesh struct {
-	TrustDomain string  `json:"trustDomain"`
-	Gateway     Gateway `json:"gateway"`
+	TrustDomain string `json:"trustDomain"`
+	// RetryOwner is the layer that retries calls: RetryOwnerMesh or
+	// RetryOwnerApp.
+	RetryOwner string  `json:"retryOwner"`
+	Gateway    Gateway `json:"gateway"`
 }
+
+// Retry owners: the caller's sidecar, or the caller's Kratos client.
+const (
+	RetryOwnerMesh = "mesh"
+	RetryOwnerApp  = "app"
+)
+
+// AppRetries reports whether the applications, not the mesh, retry calls.
+func (p *Platform) AppRetries() bool { return p.Mesh.RetryOwner == RetryOwnerApp }
 
 // Gateway is the ingress gateway in front of public services.
 type Gateway struct {
@@ -166,7 +201,15 @@ type Environment struct {
 type Mirror struct {
 	Percent float64 `json:"percent"`
 	Subset  string  `json:"subset"`
+	// Methods is MirrorIdempotent or MirrorAll.
+	Methods string `json:"methods"`
 }
+
+// Mirror methods.
+const (
+	MirrorIdempotent = "idempotent"
+	MirrorAll        = "all"
+)
 
 // Canary is a stepped rollout with a metric gate.
 type Canary struct {
@@ -188,21 +231,27 @@ type ServiceSpec struct {
 // Service is a service resolved for one environment: every layer applied,
 // every default filled in.
 type Service struct {
-	Name         string                `json:"name"`
-	Owner        string                `json:"owner"`
-	Image        string                `json:"image"`
-	Version      string                `json:"version"`
-	Ports        Ports                 `json:"ports"`
-	Replicas     int                   `json:"replicas"`
-	Timeout      Duration              `json:"timeout"`
-	Middleware   []string              `json:"middleware"`
-	Dependencies map[string]Dependency `json:"dependencies"`
-	Resilience   Resilience            `json:"resilience"`
-	Traffic      Traffic               `json:"traffic"`
-	Exposure     Exposure              `json:"exposure"`
-	Config       Config                `json:"config"`
-	SLO          SLO                   `json:"slo"`
-	Exceptions   []Exception           `json:"exceptions"`
+	Name           string                `json:"name"`
+	Owner          string                `json:"owner"`
+	Kind           string                `json:"kind"`
+	Protocol       string                `json:"protocol,omitempty"`
+	Port           int                   `json:"port,omitempty"`
+	MaxConnections int                   `json:"maxConnections,omitempty"`
+	Workload       Workload              `json:"workload"`
+	Build          Build                 `json:"build"`
+	Image          string                `json:"image"`
+	Version        string                `json:"version"`
+	Ports          Ports                 `json:"ports"`
+	Replicas       int                   `json:"replicas"`
+	Timeout        Duration              `json:"timeout"`
+	Middleware     []string              `json:"middleware"`
+	Dependencies   map[string]Dependency `json:"dependencies"`
+	Resilience     Resilience            `json:"resilience"`
+	Traffic        Traffic               `json:"traffic"`
+	Exposure       Exposure              `json:"exposure"`
+	Config         Config                `json:"config"`
+	SLO            SLO                   `json:"slo"`
+	Exceptions     []Exception           `json:"exceptions"`
 
 	// Source is the spec file that declares the service.
 	Source string `json:"-"`
@@ -210,6 +259,53 @@ type Service struct {
 	Pos  Pos               `json:"-"`
 	prov map[string]Origin // field path (relative to the service, as String prints it) → where its value came from
 }
+
+// Service kinds: a Kratos application, or a backing service.
+const (
+	KindApp      = "app"
+	KindDatabase = "database"
+	KindBroker   = "broker"
+	KindCache    = "cache"
+)
+
+// IsApp reports whether the service is a Kratos application, which gets a
+// bootstrap, a config entry, HTTP/gRPC routes and a deploy workflow; a
+// backing service (database, broker, cache) gets none of them.
+func (s *Service) IsApp() bool { return s.Kind == "" || s.Kind == KindApp }
+
+// Workload is who owns the service's Kubernetes workload.
+type Workload struct {
+	// Managed is whether govctl renders the workload.
+	Managed bool `json:"managed"`
+	// ServiceAccount is the account an unmanaged workload runs as.
+	ServiceAccount string `json:"serviceAccount,omitempty"`
+}
+
+// ServiceAccount is the Kubernetes service account the service's pods run
+// as, the identity the mesh authenticates and AuthorizationPolicies admit:
+// workload.serviceAccount, or the service's name for a workload govctl
+// renders.
+func (s *Service) ServiceAccount() string {
+	if s.Workload.ServiceAccount != "" {
+		return s.Workload.ServiceAccount
+	}
+	return s.Name
+}
+
+// Build is how a service's image is built.
+type Build struct {
+	// Kind is BuildGo, BuildDockerfile or BuildImage.
+	Kind       string `json:"kind"`
+	Path       string `json:"path,omitempty"`
+	Dockerfile string `json:"dockerfile,omitempty"`
+}
+
+// Build kinds.
+const (
+	BuildGo         = "go"
+	BuildDockerfile = "dockerfile"
+	BuildImage      = "image"
+)
 
 // Ports are the Kratos HTTP and gRPC server ports.
 type Ports struct {
@@ -227,7 +323,7 @@ type Dependency struct {
 // Retries is a client retry policy.
 type Retries struct {
 	Attempts      int      `json:"attempts"`
-	PerTryTimeout Duration `json:"perTryTimeout"`
+	PerTryTimeout Duration `json:"perTryTimeout,omitempty"`
 	RetryOn       string   `json:"retryOn"`
 }
 
@@ -253,6 +349,9 @@ type RateLimit struct {
 	Backend   string `json:"backend"`
 	RPS       int    `json:"rps"`
 	Burst     int    `json:"burst"`
+	// Redis is the shared bucket's Redis: host:port, or the name of a
+	// cache service of the platform.
+	Redis string `json:"redis,omitempty"`
 }
 
 // Degradation is the NORMAL → WARN → DEGRADED → FATAL ladder.
@@ -292,6 +391,13 @@ type Exposure struct {
 	Public bool     `json:"public"`
 	Hosts  []string `json:"hosts"`
 	Paths  []string `json:"paths"`
+	TLS    *TLS     `json:"tls,omitempty"`
+}
+
+// TLS is the HTTPS of a public service's hosts at the ingress gateway.
+type TLS struct {
+	// CredentialName is the Secret holding the hosts' certificate.
+	CredentialName string `json:"credentialName"`
 }
 
 // Config is the service's entry in the config centre.

@@ -30,7 +30,7 @@ func workflowTrees(tb testing.TB, r Renderer, m *schema.Model) []workflow {
 		tb.Fatal(err)
 	}
 	var out []workflow
-	for _, name := range m.ServiceNames() {
+	for _, name := range w.deployed(m) {
 		doc, err := w.deployWorkflow(name)
 		if err != nil {
 			tb.Fatal(err)

@@ -114,13 +114,11 @@ func (r Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([
 		return nil, fmt.Errorf("render github: %w", err)
 	}
 
-	services := m.ServiceNames()
-	if len(w.envs) == 0 {
-		// Nothing to deploy to: a workflow of only a build would push
-		// images no environment runs.
-		services = nil
+	if err := w.checkCanaryLength(); err != nil {
+		return nil, err
 	}
-	objs, err := w.deployObjects(ctx, services)
+
+	objs, err := w.deployObjects(ctx, w.deployed(m))
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +136,24 @@ func (r Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([
 	// The order files are written in: by path, as render.EncodeObjects does.
 	sort.Slice(objs, func(i, j int) bool { return objs[i].Path < objs[j].Path })
 	return objs, nil
+}
+
+// deployed returns the services that get a deploy workflow, sorted. With
+// nothing to deploy to there are none: a workflow of only a build would
+// push images no environment runs. A backing service (database, broker,
+// cache) runs a prebuilt image that govctl neither builds nor deploys by
+// workflow.
+func (w *workflows) deployed(m *schema.Model) []string {
+	var services []string
+	if len(w.envs) == 0 {
+		return nil
+	}
+	for _, name := range m.ServiceNames() {
+		if w.resolved[w.envs[0]].Services[name].IsApp() {
+			services = append(services, name)
+		}
+	}
+	return services
 }
 
 // deployObjects renders the deploy workflow of each of services, in that
@@ -277,7 +293,7 @@ func (r Renderer) newWorkflows(m *schema.Model) (*workflows, error) {
 	}
 	dir = path.Clean(strings.ReplaceAll(dir, `\`, "/"))
 	if path.IsAbs(dir) || dir == ".." || strings.HasPrefix(dir, "../") || !safeSpecDir.MatchString(dir) {
-		return nil, fmt.Errorf("spec directory %q cannot be named in a workflow: give it relative to the repository root (letters, digits, _ . / -), e.g. run govctl from the repository root", dir)
+		return nil, fmt.Errorf("spec directory %q cannot be named in a workflow: give its path relative to the repository root, in letters, digits and _ . / - (such as platform/shop)", dir)
 	}
 	w.specDir = dir
 
@@ -372,13 +388,17 @@ func (w *workflows) deployWorkflow(service string) (*mapping, error) {
 	doc.set("defaults", newMapping().set("run", newMapping().set("shell", "bash")))
 
 	jobs := newMapping()
-	build, err := w.buildJob(service, first)
-	if err != nil {
-		return nil, err
+	// A prebuilt image (build.kind "image") has no build job: the first
+	// deploy job then carries the default-branch condition itself.
+	previous := ""
+	if first.Build.Kind != schema.BuildImage {
+		build, err := w.buildJob(service, first)
+		if err != nil {
+			return nil, err
+		}
+		jobs.set("build", build)
+		previous = "build"
 	}
-	jobs.set("build", build)
-
-	previous := "build"
 	for _, envName := range w.envs {
 		env := w.resolved[envName].Environment
 		svc := w.resolved[envName].Services[service]
@@ -412,9 +432,9 @@ func deployPreamble(service string, envs []string) string {
 		"  - give each environment a secret KUBECONFIG (a kubeconfig allowed to",
 		"    update the service's Deployment and Istio objects in its namespace)",
 		"    and a variable PROMETHEUS_URL (the Prometheus that scrapes the mesh).",
-		"The workload is the Deployment \"" + service + "\", and \"" + service + "-canary\" while a new version",
-		"runs next to the stable one; the container is named \"" + service + "\" and the pods carry",
-		"the label version=<version>, which selects the mesh's stable and canary subsets.",
+		"Each deploy applies the service's rendered Kubernetes objects (govctl render",
+		"--target kubernetes): the Deployment \"" + service + "\", and \"" + service + "-canary\" while a new",
+		"version runs next to the stable one, with its ServiceAccount, Service and config.",
 	}, "\n")
 }
 
@@ -459,11 +479,18 @@ func registryOf(image string) string {
 	return ""
 }
 
-// buildJob tests the service and pushes <image>:<version>.
+// buildJob builds and pushes <image>:<version> as build.kind says: a Go
+// module is tested with go test and built by the Dockerfile at its root; a
+// "dockerfile" build (any language) is built by build.dockerfile, with no
+// Go toolchain. build.path, when set, is the code's directory instead of
+// the one servicePaths names.
 func (w *workflows) buildJob(service string, svc *schema.Service) (*mapping, error) {
 	dir, err := w.serviceDir(service)
 	if err != nil {
 		return nil, err
+	}
+	if svc.Build.Path != "" {
+		dir = path.Clean(svc.Build.Path)
 	}
 	image := svc.Image + ":" + svc.Version
 	registry := registryOf(svc.Image)
@@ -508,19 +535,20 @@ func (w *workflows) buildJob(service string, svc *schema.Service) (*mapping, err
 	if err != nil {
 		return nil, err
 	}
-	push.set("with", newMapping().
-		set("context", dir).
+	pushWith := newMapping().set("context", dir)
+	if svc.Build.Kind == schema.BuildDockerfile {
+		pushWith.set("file", path.Join(dir, svc.Build.Dockerfile))
+	}
+	push.set("with", pushWith.
 		set("push", true).
 		set("tags", image))
 
-	steps := []*mapping{
-		checkout,
-		setupGo,
-		newMapping().set("name", "Test").set("working-directory", dir).set("run", "go test ./..."),
-		buildx,
-		login,
-		push,
+	steps := []*mapping{checkout}
+	if svc.Build.Kind != schema.BuildDockerfile {
+		steps = append(steps, setupGo,
+			newMapping().set("name", "Test").set("working-directory", dir).set("run", "go test ./..."))
 	}
+	steps = append(steps, buildx, login, push)
 	return newMapping().
 		set("name", "build "+image).
 		// workflow_dispatch can start the workflow on any branch; only the
@@ -547,9 +575,13 @@ func approvalGateComment(env string, n, total int) string {
 
 // approvalGateJob waits for one approval in gateEnv and does nothing else.
 func (w *workflows) approvalGateJob(env, gateEnv string, n, total int, needs string) *mapping {
-	return newMapping().
-		set("name", fmt.Sprintf("approval %d of %d for %s", n, total, env)).
-		set("needs", needs).
+	job := newMapping().set("name", fmt.Sprintf("approval %d of %d for %s", n, total, env))
+	if needs != "" {
+		job.set("needs", needs)
+	} else {
+		job.set("if", "github.ref == "+expressionString("refs/heads/"+w.github.DefaultBranch))
+	}
+	return job.
 		set("runs-on", w.runsOn).
 		set("timeout-minutes", 5).
 		set("environment", newMapping().set("name", gateEnv)).
@@ -615,13 +647,12 @@ echo "KUBECONFIG=$RUNNER_TEMP/kubeconfig" >> "$GITHUB_ENV"
 		newMapping().
 			set("name", "Record the revision of deployment/"+workload).
 			set("id", "revision").
-			set("run", `revision="$(kubectl -n "$NAMESPACE" get "deployment/$WORKLOAD" -o 'jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision}')"
+			set("run", `revision="$(kubectl -n "$NAMESPACE" get "deployment/$WORKLOAD" --ignore-not-found -o 'jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision}')"
 echo "revision=$revision" >> "$GITHUB_OUTPUT"
 `),
 		newMapping().
 			set("name", "Roll out "+image+" to deployment/"+workload).
-			set("run", `kubectl -n "$NAMESPACE" set image "deployment/$WORKLOAD" "$SERVICE=$IMAGE"
-kubectl -n "$NAMESPACE" patch "deployment/$WORKLOAD" --type=merge --patch "{\"spec\":{\"template\":{\"metadata\":{\"labels\":{\"version\":\"$VERSION\"}}}}}"
+			set("run", w.govctlCommand("render", "--env", env.Name, "--target", "kubernetes", "--service", service, "--stdout")+` | kubectl apply -f -
 kubectl -n "$NAMESPACE" rollout status "deployment/$WORKLOAD" --timeout=10m
 `))
 
@@ -703,7 +734,12 @@ kubectl -n "$NAMESPACE" rollout status "deployment/$WORKLOAD" --timeout=10m
 			set("name", "Roll back deployment/"+workload).
 			set("if", rollbackCondition).
 			set("env", newMapping().set("REVISION", "${{ steps.revision.outputs.revision }}")).
-			set("run", `kubectl -n "$NAMESPACE" rollout undo "deployment/$WORKLOAD" --to-revision="$REVISION"
+			set("run", `if [ -z "$REVISION" ]; then
+  # The Deployment did not exist before this run: remove it.
+  kubectl -n "$NAMESPACE" delete "deployment/$WORKLOAD" --ignore-not-found
+  exit 0
+fi
+kubectl -n "$NAMESPACE" rollout undo "deployment/$WORKLOAD" --to-revision="$REVISION"
 kubectl -n "$NAMESPACE" rollout status "deployment/$WORKLOAD" --timeout=10m
 `)
 	}
@@ -711,15 +747,21 @@ kubectl -n "$NAMESPACE" rollout status "deployment/$WORKLOAD" --timeout=10m
 	steps = append(steps, rollback)
 
 	job := newMapping().
-		set("name", "deploy to "+env.Name).
-		set("needs", needs)
+		set("name", "deploy to "+env.Name)
+	if needs != "" {
+		job.set("needs", needs)
+	} else if env.AutoDeploy || env.Approvals > 0 {
+		// No build job guards the default branch: workflow_dispatch can
+		// start the workflow on any branch.
+		job.set("if", "github.ref == "+expressionString("refs/heads/"+w.github.DefaultBranch))
+	}
 	if !env.AutoDeploy && env.Approvals == 0 {
 		// Nobody reviews this environment, so a push must not reach it;
 		// someone starts the workflow by hand.
 		job.set("if", "github.event_name == 'workflow_dispatch'")
 	}
 	job.set("runs-on", w.runsOn).
-		set("timeout-minutes", 30+int(math.Ceil(waited.Minutes()))).
+		set("timeout-minutes", deploySlackMinutes+int(math.Ceil(waited.Minutes()))).
 		set("environment", newMapping().set("name", env.Name)).
 		set("concurrency", newMapping().
 			set("group", "deploy-"+service+"-"+env.Name).
@@ -736,6 +778,78 @@ kubectl -n "$NAMESPACE" rollout status "deployment/$WORKLOAD" --timeout=10m
 			set("WORKLOAD", workload)).
 		set("steps", steps)
 	return job, nil
+}
+
+// deploySlackMinutes is a deploy job's time beyond its holds: checkout,
+// credentials, the rollout itself, smoke test, gates and a rollback.
+const deploySlackMinutes = 30
+
+// maxJobMinutes is the longest a job may run on a GitHub-hosted runner
+// (6 hours, "Usage limits": job execution time); GitHub cancels it then,
+// in the middle of a canary.
+const maxJobMinutes = 360
+
+// canaryHold is how long the canary of res's environment holds traffic in
+// total (each step holds for the gate window), the time a deploy job waits
+// on top of deploySlackMinutes.
+func canaryHold(res *schema.Resolved) time.Duration {
+	return time.Duration(len(res.Environment.Canary.Steps)) * res.GateWindow().Value
+}
+
+// checkCanaryLength refuses an environment whose canary holds traffic for
+// longer than a deploy job may run: the job would be cancelled half way,
+// leaving traffic split. It is an error whether or not a rollout is in
+// progress now, since the next version bump would start one.
+func (w *workflows) checkCanaryLength() error {
+	list := &diag.List{Dir: w.model.Dir}
+	for _, name := range w.envs {
+		env := w.model.Environments[name]
+		if env.Canary == nil || len(env.Canary.Steps) == 0 {
+			continue
+		}
+		used := false
+		for _, svc := range w.resolved[name].Services {
+			if svc.IsApp() && svc.Traffic.Canary {
+				used = true
+				break
+			}
+		}
+		if !used {
+			continue
+		}
+		hold := canaryHold(w.resolved[name])
+		need := deploySlackMinutes + int(math.Ceil(hold.Minutes()))
+		if need <= maxJobMinutes {
+			continue
+		}
+		n := len(env.Canary.Steps)
+		longest := (time.Duration(maxJobMinutes-deploySlackMinutes) * time.Minute / time.Duration(n)).Truncate(time.Second)
+		window := w.resolved[name].GateWindow()
+		pos := window.Pos
+		if !pos.IsValid() {
+			if p, ok := w.model.PosOf(fieldpath.New("environments", name, "canary")); ok {
+				pos = p
+			} else {
+				pos = env.Pos
+			}
+		}
+		list.Add(diag.Errorf(pos, fieldpath.New("environments", name, "canary"),
+			"%d canary steps holding %s each take %s, and one deploy job runs them all: with %d minutes for the rollout itself that job needs timeout-minutes %d, more than the %d (6 hours) GitHub lets a job run, so it would be cancelled with traffic split; use fewer steps or an interval of at most %s",
+			n, shortDuration(window.Value), shortDuration(hold), deploySlackMinutes, need, maxJobMinutes, shortDuration(longest)))
+	}
+	return list.Err()
+}
+
+// shortDuration formats d as a spec would write it: 30m, 9h30m, 17m22s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // rollbackCondition runs a rollback step when a step failed or the run was

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -830,5 +831,92 @@ func TestStringsTakenFromNodesReadBackAlike(t *testing.T) {
 	t.Logf("%d of %d values taken from the nodes", taken, len(cases))
 	if taken < len(cases)/4 {
 		t.Errorf("only %d of %d values were taken from the nodes", taken, len(cases))
+	}
+}
+
+// TestCanaryLongerThanAJobMayRunIsAnError: a deploy job walks every canary
+// step, and GitHub cancels a job after 6 hours (timeout-minutes above 360
+// does not help), so steps × interval beyond 5h30m (plus 30 minutes for the
+// rollout) is an error at the environment's canary, never a workflow that
+// dies half way with traffic split. 11 steps of 30m is exactly 360 minutes.
+func TestCanaryLongerThanAJobMayRunIsAnError(t *testing.T) {
+	const from = "canary: {steps: [10, 30, 100], maxErrorRate: 0.005}"
+	fits := "canary: {steps: [1, 2, 5, 10, 20, 30, 40, 50, 60, 80, 100], interval: \"30m\", maxErrorRate: 0.005}"
+	objs, err := renderVariant(t, shopRenderer, map[string][2]string{"environments/environments.cue": {from, fits}})
+	if err != nil {
+		t.Fatalf("11 steps of 30m: %v", err)
+	}
+	if got := parseWorkflow(t, objs, DeployWorkflowPath("orders")).Jobs["deploy-prod"].TimeoutMinutes; got != maxJobMinutes {
+		t.Errorf("timeout-minutes = %d, want %d", got, maxJobMinutes)
+	}
+
+	long := "canary: {steps: [1, 2, 5, 10, 20, 30, 40, 50, 60, 70, 80, 100], interval: \"30m\", maxErrorRate: 0.005}"
+	_, err = renderVariant(t, shopRenderer, map[string][2]string{"environments/environments.cue": {from, long}})
+	ds := diag.As(err)
+	if len(ds) != 1 {
+		t.Fatalf("12 steps of 30m: err = %v, want one diagnostic", err)
+	}
+	d := ds[0]
+	if d.Path.String() != "environments.prod.canary" || !strings.HasSuffix(d.Pos.File, "/environments/environments.cue") || d.Pos.Line != 8 {
+		t.Errorf("diagnostic at %s %s, want environments/environments.cue:8 environments.prod.canary", d.Pos, d.Path)
+	}
+	for _, want := range []string{"12 canary steps holding 30m each take 6h", "timeout-minutes 390", "interval of at most 27m30s"} {
+		if !strings.Contains(d.Message, want) {
+			t.Errorf("message %q does not say %q", d.Message, want)
+		}
+	}
+}
+
+// TestBuildFollowsTheServicesBuildKind: a Dockerfile build runs no Go
+// toolchain; a prebuilt image has no build job, and its first deploy job
+// guards the default branch in the build job's place. Both pass
+// actionlint.
+func TestBuildFollowsTheServicesBuildKind(t *testing.T) {
+	objs, err := renderVariant(t, shopRenderer, map[string][2]string{
+		"services/users.cue":     {`timeout: "180ms"`, `timeout: "180ms"` + "\n\tbuild: {kind: \"dockerfile\", path: \"users\", dockerfile: \"build/Dockerfile\"}"},
+		"services/inventory.cue": {`version:`, `build: kind: "image"` + "\n\tversion:"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := parseWorkflow(t, objs, DeployWorkflowPath("users"))
+	b := users.Jobs["build"]
+	for _, s := range b.Steps {
+		if strings.Contains(s.Uses, "setup-go") || s.Run == "go test ./..." {
+			t.Errorf("dockerfile build runs Go: %+v", s)
+		}
+	}
+	push := b.step(t, "Build and push ghcr.io/acme/users:"+users.Jobs["deploy-dev"].Env["VERSION"])
+	if push.With["context"] != "users" || push.With["file"] != "users/build/Dockerfile" {
+		t.Errorf("build-push with = %v", push.With)
+	}
+	inv := parseWorkflow(t, objs, DeployWorkflowPath("inventory"))
+	if _, ok := inv.Jobs["build"]; ok {
+		t.Errorf("a prebuilt image has a build job")
+	}
+	first := inv.Jobs[inv.jobOrder[0]]
+	if first.Needs != "" || first.If != "github.ref == 'refs/heads/main'" {
+		t.Errorf("first job needs %q if %q; want no needs and the default-branch guard", first.Needs, first.If)
+	}
+	linter, err := actionlint.NewLinter(io.Discard, &actionlint.LinterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs {
+		errs, err := linter.Lint(o.Path, o.Raw, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range errs {
+			t.Errorf("actionlint: %s", e)
+		}
+	}
+}
+
+func TestDeployAppliesTheRenderedKubernetesObjects(t *testing.T) {
+	wf := parseWorkflow(t, renderShop(t), DeployWorkflowPath("orders"))
+	step := wf.Jobs["deploy-prod"].step(t, "Roll out ghcr.io/acme/orders:v1.4.2 to deployment/orders-canary")
+	if !strings.Contains(step.Run, "--env prod --target kubernetes --service orders --stdout | kubectl apply -f -") || strings.Contains(step.Run, "set image") {
+		t.Errorf("roll out runs:\n%s", step.Run)
 	}
 }

@@ -32,16 +32,18 @@ import (
 // policy, which would allow every request. ALLOW is the action's default,
 // so the written spec shows no `action`.
 //
-// Assumptions: each service's workloads run under a service account named
-// after the service, and callers reach it over Istio mTLS (the
-// DestinationRule asks for ISTIO_MUTUAL, also where the namespace is
-// PERMISSIVE); a plaintext request has no principal and is denied.
+// Each caller is named by the service account its workloads run as: the
+// one render/kubernetes renders (named after the service), or
+// workload.serviceAccount for a workload govctl does not own. Callers reach
+// the service over Istio mTLS (ISTIO_MUTUAL under STRICT, auto mTLS between
+// sidecars under PERMISSIVE); a plaintext request has no principal and is
+// denied.
 // Kubelet probes are unaffected: Istio's sidecar answers them.
 func (e *envRender) authorizationPolicy(svc *schema.Service) *securityv1.AuthorizationPolicy {
 	var rules []*security.Rule
 	var principals []string
 	for _, c := range e.callers[svc.Name] {
-		principals = append(principals, e.principal(e.ns, c.name))
+		principals = append(principals, e.principal(e.ns, e.res.Services[c.name].ServiceAccount()))
 	}
 	if len(principals) > 0 {
 		sort.Strings(principals)

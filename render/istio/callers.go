@@ -14,6 +14,10 @@ type caller struct {
 	// retries is the retry policy the caller declares for the call; nil
 	// when it declares none.
 	retries *schema.Retries
+	// timeout is the caller's deadline for the call: its dependency
+	// timeout, or its fallback timeout for a fallback; empty when it
+	// declares none.
+	timeout schema.Duration
 }
 
 // callersOf returns, for every service of an environment, the services
@@ -28,12 +32,15 @@ func callersOf(res *schema.Resolved) map[string][]caller {
 	for _, name := range res.ServiceNames() {
 		svc := res.Services[name]
 		for _, dep := range slices.Sorted(maps.Keys(svc.Dependencies)) {
+			if _, ok := res.Services[dep]; !ok {
+				continue // an external: no policy of ours admits its callers
+			}
 			d := svc.Dependencies[dep]
-			out[dep] = append(out[dep], caller{name: name, retries: d.Retries})
+			out[dep] = append(out[dep], caller{name: name, retries: d.Retries, timeout: d.Timeout})
 		}
 		if fb := fallbackOf(svc); fb != "" {
 			if _, declared := svc.Dependencies[fb]; !declared {
-				out[fb] = append(out[fb], caller{name: name})
+				out[fb] = append(out[fb], caller{name: name, timeout: svc.Resilience.Degradation.FallbackTimeout})
 			}
 		}
 	}

@@ -14,9 +14,16 @@ import (
 )
 
 // destinationRule renders the service's subsets and the policy every
-// caller's sidecar applies to it: mutual TLS with Istio's certificates, a
-// connection pool limit derived from the rate limit, and outlier detection
-// derived from the circuit breaker.
+// caller's sidecar applies to it: TLS following the environment's mTLS
+// mode, a connection pool limit derived from the rate limit (for a
+// backing service, a TCP connection limit), and outlier detection derived
+// from the circuit breaker.
+//
+// TLS: under STRICT the callers must present Istio certificates, so the
+// rule says ISTIO_MUTUAL. Under PERMISSIVE it sets no TLS mode, leaving
+// Istio's auto mTLS to choose per endpoint: mutual TLS to pods with a
+// sidecar, plaintext to those without, which is what PERMISSIVE is for (a
+// forced ISTIO_MUTUAL would fail every call to a pod not yet in the mesh).
 func (e *envRender) destinationRule(svc *schema.Service, p rollout) (*networkingv1.DestinationRule, error) {
 	subsets := []*networking.Subset{{
 		Name:   SubsetStable,
@@ -38,13 +45,22 @@ func (e *envRender) destinationRule(svc *schema.Service, p rollout) (*networking
 		Spec: networking.DestinationRule{
 			Host: e.host(svc.Name),
 			TrafficPolicy: &networking.TrafficPolicy{
-				Tls:              &networking.ClientTLSSettings{Mode: networking.ClientTLSSettings_ISTIO_MUTUAL},
+				Tls:              e.clientTLS(),
 				ConnectionPool:   connectionPool(svc),
 				OutlierDetection: outlier,
 			},
 			Subsets: subsets,
 		},
 	}, nil
+}
+
+// clientTLS is the callers' TLS to a service of the environment (see
+// destinationRule).
+func (e *envRender) clientTLS() *networking.ClientTLSSettings {
+	if e.env.MTLS == "PERMISSIVE" {
+		return nil
+	}
+	return &networking.ClientTLSSettings{Mode: networking.ClientTLSSettings_ISTIO_MUTUAL}
 }
 
 // connectionPool caps the requests one caller's sidecar keeps in flight to
@@ -61,7 +77,16 @@ func (e *envRender) destinationRule(svc *schema.Service, p rollout) (*networking
 // limit per caller and per subset cluster, so under legitimate load it never
 // binds. A service without a rate limit, or scaled to zero, keeps Istio's
 // defaults (no limit).
+//
+// A backing service's pool is its maxConnections TCP connections per
+// caller sidecar.
 func connectionPool(svc *schema.Service) *networking.ConnectionPoolSettings {
+	if !svc.IsApp() {
+		if svc.MaxConnections <= 0 {
+			return nil
+		}
+		return &networking.ConnectionPoolSettings{Tcp: &networking.ConnectionPoolSettings_TCPSettings{MaxConnections: int32(svc.MaxConnections)}}
+	}
 	rl := svc.Resilience.RateLimit
 	if rl == nil || rl.RPS <= 0 {
 		return nil
@@ -87,12 +112,16 @@ func connectionPool(svc *schema.Service) *networking.ConnectionPoolSettings {
 // detection, which ejects a failing instance from every caller's load
 // balancing pool for a while:
 //
-//   - consecutive5xxErrors = max(1, ceil(minRequests × errorThreshold)).
+//   - consecutive5xxErrors = max(5, ceil(minRequests × errorThreshold)).
 //     The breaker opens when at least errorThreshold of at least minRequests
 //     requests fail; Envoy counts runs of consecutive 5xx per instance. The
 //     shortest run that reaches the threshold on its own over a window of
 //     minRequests is errorThreshold × minRequests errors (100 × 5 % = 5), so
-//     a run that long is the breaker's evidence, seen per instance.
+//     a run that long is the breaker's evidence, seen per instance. It is
+//     never below 5, Envoy's default: a run of one or two errors (50 × 2 %
+//     is 1) is noise, and ejecting a pod on it would let a single bad
+//     request take an instance out of every caller's pool. The breaker
+//     itself, with its ratio over minRequests, is the application's (kit).
 //   - baseEjectionTime = the breaker's open timeout: how long an ejected
 //     instance stays out before traffic probes it again (half-open). Envoy
 //     multiplies it by the number of times the instance was ejected.
@@ -129,18 +158,23 @@ func (e *envRender) outlierDetection(svc *schema.Service) (*networking.OutlierDe
 	}, nil
 }
 
-// consecutiveErrors is max(1, ceil(minRequests × errorThreshold)), with the
-// product rounded first so that 100 × 0.05 is 5, not 6.
+// consecutiveErrors is max(minConsecutiveErrors, ceil(minRequests ×
+// errorThreshold)), with the product rounded first so that 100 × 0.05 is
+// 5, not 6.
 func consecutiveErrors(cb *schema.CircuitBreaker) uint32 {
 	n := math.Ceil(math.Round(float64(cb.MinRequests)*cb.ErrorThreshold*1e6) / 1e6)
-	if n < 1 {
-		n = 1
+	if n < minConsecutiveErrors {
+		n = minConsecutiveErrors
 	}
 	if n > math.MaxUint32 {
 		n = math.MaxUint32
 	}
 	return uint32(n)
 }
+
+// minConsecutiveErrors is the fewest consecutive 5xx that eject a pod:
+// Envoy's default for outlier detection.
+const minConsecutiveErrors = 5
 
 // duration converts a spec duration for an Istio field. Istio accepts only
 // whole milliseconds of at least 1ms.

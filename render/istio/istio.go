@@ -9,8 +9,13 @@
 // Per environment the renderer writes:
 //
 //	<env>/istio/namespace.yaml   PeerAuthentication "default", Telemetry "default"
-//	<env>/istio/<service>.yaml   DestinationRule, VirtualService, AuthorizationPolicy,
+//	<env>/istio/<service>.yaml   DestinationRule, VirtualService, (public services)
+//	                             Gateway and public VirtualService, AuthorizationPolicy,
 //	                             Sidecar and, for a local rate limit, EnvoyFilter
+//
+// A backing service (kind database, broker or cache) gets only its
+// DestinationRule and AuthorizationPolicy: no HTTP routes, Sidecar or
+// rate limit filter.
 //
 // A service named "namespace" shares namespace.yaml with the namespace
 // objects; the file then holds both, each object still identified by its
@@ -25,11 +30,15 @@
 //
 //   - Retries and timeouts: a VirtualService is applied by the sidecar of
 //     every caller of its host, so its retries would act for all callers
-//     alike. Each caller's declared retries get their own routes instead,
-//     selected by sourceLabels app=<caller>; the route timeout is the
-//     callee's own deadline.
+//     alike. Each caller's declared timeout and retries get their own
+//     routes instead, selected by sourceLabels app=<caller>; the route
+//     timeout is the caller's dependency timeout. Only one layer retries
+//     (platform.mesh.retryOwner): with "app" every route disables the
+//     sidecar's retries.
+//   - Ports: every route matches and names the port (http or grpc) the
+//     call was made to.
 //   - Outlier detection: the breaker's error ratio over minRequests becomes
-//     a run of max(1, ceil(minRequests × errorThreshold)) consecutive 5xx
+//     a run of max(5, ceil(minRequests × errorThreshold)) consecutive 5xx
 //     errors, ejecting for the breaker's open timeout.
 //   - Authorization: an ALLOW policy naming exactly the callers derived
 //     from the spec; a service nobody may call gets an ALLOW policy without
@@ -37,19 +46,21 @@
 //   - Rate limits: only the `local` backend is rendered; a `redis` limit
 //     needs a global rate limit service that the spec does not describe.
 //
-// Workloads are assumed to carry Istio's canonical labels app=<service> and
-// version=<version>, and to run under a service account named after the
-// service; selectors, subsets, sourceLabels and principals rely on it.
+// The workloads carry Istio's canonical labels app=<service> and
+// version=<version> and run under the service's account
+// (Service.ServiceAccount): render/kubernetes renders them so, and a
+// workload govctl does not own must be labelled likewise; selectors,
+// subsets, sourceLabels and principals rely on it.
 package istio
 
 import (
 	"context"
 	"fmt"
 	"path"
-	"regexp"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/schema"
@@ -183,17 +194,35 @@ func (e *envRender) serviceObjects(svc *schema.Service) ([]render.Object, error)
 	if err != nil {
 		return nil, err
 	}
-	vs, err := e.virtualService(svc, plan)
-	if err != nil {
-		return nil, err
+	values := []kubeObject{dr}
+	if svc.IsApp() {
+		vs, err := e.virtualService(svc, plan)
+		if err != nil {
+			return nil, err
+		}
+		values = append(values, vs)
+		if svc.Exposure.Public {
+			public, err := e.publicVirtualService(svc, plan)
+			if err != nil {
+				return nil, err
+			}
+			gw, err := e.gateway(svc)
+			if err != nil {
+				return nil, err
+			}
+			values = append(values, gw, public)
+		}
 	}
-	values := []kubeObject{dr, vs, e.authorizationPolicy(svc), e.sidecar(svc)}
-	ef, err := e.rateLimitFilter(svc)
-	if err != nil {
-		return nil, err
-	}
-	if ef != nil {
-		values = append(values, ef)
+	values = append(values, e.authorizationPolicy(svc))
+	if svc.IsApp() {
+		values = append(values, e.sidecar(svc))
+		ef, err := e.rateLimitFilter(svc)
+		if err != nil {
+			return nil, err
+		}
+		if ef != nil {
+			values = append(values, ef)
+		}
 	}
 	objs := make([]render.Object, 0, len(values))
 	for _, v := range values {
@@ -205,10 +234,14 @@ func (e *envRender) serviceObjects(svc *schema.Service) ([]render.Object, error)
 // namespaceObjects renders the environment's namespace-wide file.
 func (e *envRender) namespaceObjects() []render.Object {
 	file := path.Join(e.env.Name, "istio", "namespace.yaml")
-	return []render.Object{
+	objs := []render.Object{
 		e.object("", e.env.Pos.File, file, e.peerAuthentication()),
 		e.object("", e.env.Pos.File, file, e.telemetry()),
 	}
+	for _, se := range e.serviceEntries() {
+		objs = append(objs, e.object("", se.source, path.Join(e.env.Name, "istio", "externals.yaml"), se.entry))
+	}
+	return objs
 }
 
 // object wraps an API object as a render.Object, identified by its
@@ -267,9 +300,18 @@ func (e *envRender) namespaceMeta(name string) metav1.ObjectMeta {
 	}
 }
 
-// labelValueRE is Kubernetes' syntax for a label value (at most 63
-// characters, checked separately).
-var labelValueRE = regexp.MustCompile(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
+// LabelValueProblem says, in the spec's words, why value (of the spec
+// field named field, relative to the service) cannot be a Kubernetes label
+// value, or returns "" when it can; apimachinery's IsValidLabelValue
+// decides. Every renderer that puts a spec value into a label reports it
+// with these words, so that one mistake is one diagnostic however many
+// targets refuse it.
+func LabelValueProblem(field, value string) string {
+	if len(validation.IsValidLabelValue(value)) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s %q cannot be a Kubernetes label value: use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", field, value)
+}
 
 // checkLabels reports spec values that cannot be Kubernetes label values:
 // the schema admits owners such as "acme/sre" and versions of up to 128
@@ -283,8 +325,8 @@ func (e *envRender) checkLabels(svc *schema.Service) error {
 		if f.value == "" && f.field == "traffic.stableVersion" {
 			continue
 		}
-		if len(f.value) > 63 || !labelValueRE.MatchString(f.value) {
-			return e.errorf(svc, f.field, "%s %q cannot be a Kubernetes label value: use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", f.field, f.value)
+		if msg := LabelValueProblem(f.field, f.value); msg != "" {
+			return e.errorf(svc, f.field, "%s", msg)
 		}
 	}
 	return nil

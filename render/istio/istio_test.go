@@ -74,7 +74,7 @@ func TestCanaryWeightsFromFirstStep(t *testing.T) {
 	_, objs := renderShop(t, Options{})
 	vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "orders")
 	// prod's canary steps are [10, 30, 100]: the canary starts at 10 %.
-	if got, want := weights(route(t, vs, "default")), []string{"stable=90", "canary=10"}; !slices.Equal(got, want) {
+	if got, want := weights(route(t, vs, "default-http")), []string{"stable=90", "canary=10"}; !slices.Equal(got, want) {
 		t.Errorf("default route weights = %v, want %v", got, want)
 	}
 	dr := find[*networkingv1.DestinationRule](t, objs, "prod", "DestinationRule", "orders")
@@ -95,7 +95,7 @@ func TestCanaryWeightOptionRendersStepK(t *testing.T) {
 		w := tc.weight
 		_, objs := renderShop(t, Options{CanaryWeight: &w})
 		vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "orders")
-		for _, name := range []string{"default", "default-from-gateway"} {
+		for _, name := range []string{"default-http", "default-grpc", "default-from-gateway-http"} {
 			if got := weights(route(t, vs, name)); !slices.Equal(got, tc.want) {
 				t.Errorf("weight %d: route %s weights = %v, want %v", w, name, got, tc.want)
 			}
@@ -144,7 +144,7 @@ func TestStableIsTheNewVersionWhereTheEnvironmentDoesNotStageRollouts(t *testing
 		t.Errorf("prod subsets = %v, want stable=v1 canary=v2", got)
 	}
 	vs := find[*networkingv1.VirtualService](t, prod, "prod", "VirtualService", "a")
-	if got, want := weights(route(t, vs, "default")), []string{"stable=80", "canary=20"}; !slices.Equal(got, want) {
+	if got, want := weights(route(t, vs, "default-http")), []string{"stable=80", "canary=20"}; !slices.Equal(got, want) {
 		t.Errorf("prod weights = %v, want %v", got, want)
 	}
 }
@@ -153,7 +153,7 @@ func TestCanaryOptOutKeepsAllTrafficOnOneVersion(t *testing.T) {
 	const svc = `services: a: {owner: "team-a", image: "ghcr.io/x/a", version: "v2", traffic: {stableVersion: "v1", canary: false}}`
 	prod := renderSpec(t, "prod", Options{}, svc)
 	vs := find[*networkingv1.VirtualService](t, prod, "prod", "VirtualService", "a")
-	if got, want := routeNames(vs), []string{"env", "default"}; !slices.Equal(got, want) {
+	if got, want := routeNames(vs), []string{"env-http", "default-http", "env-grpc", "default-grpc"}; !slices.Equal(got, want) {
 		t.Errorf("routes = %v, want %v", got, want)
 	}
 }
@@ -161,23 +161,26 @@ func TestCanaryOptOutKeepsAllTrafficOnOneVersion(t *testing.T) {
 func TestColouringRoutesByHeaders(t *testing.T) {
 	_, objs := renderShop(t, Options{})
 	vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "orders")
-	canary := route(t, vs, "canary")
+	canary := route(t, vs, "canary-http")
 	if got := canary.Match[0].Headers["x-canary"].GetExact(); got != "true" {
 		t.Errorf("canary route matches x-canary %q, want \"true\"", got)
 	}
 	if got := weights(canary); !slices.Equal(got, []string{"canary"}) {
 		t.Errorf("canary route goes to %v, want the canary subset", got)
 	}
-	env := route(t, vs, "env")
+	env := route(t, vs, "env-http")
 	if got := env.Match[0].Headers["x-env"].GetExact(); got != "prod" {
 		t.Errorf("env route matches x-env %q, want prod", got)
 	}
 	if got := weights(env); !slices.Equal(got, []string{"stable"}) {
 		t.Errorf("env route goes to %v, want the stable subset", got)
 	}
-	// The coloured routes come before the split.
+	// The coloured routes come before the split, per port; each caller
+	// with its own timeout or retries first.
 	if got, want := routeNames(vs), []string{
-		"canary-from-gateway", "env-from-gateway", "default-from-gateway", "canary", "env", "default",
+		"canary-from-gateway-http", "env-from-gateway-http", "default-from-gateway-http",
+		"canary-from-gateway-grpc", "env-from-gateway-grpc", "default-from-gateway-grpc",
+		"canary-http", "env-http", "default-http", "canary-grpc", "env-grpc", "default-grpc",
 	}; !slices.Equal(got, want) {
 		t.Errorf("routes = %v, want %v", got, want)
 	}
@@ -187,7 +190,7 @@ func TestColouringCanBeDisabled(t *testing.T) {
 	const svc = `services: a: {owner: "team-a", image: "ghcr.io/x/a", version: "v2", traffic: {stableVersion: "v1", colouring: enabled: false}}`
 	objs := renderSpec(t, "prod", Options{}, svc)
 	vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "a")
-	if got := routeNames(vs); !slices.Equal(got, []string{"default"}) {
+	if got := routeNames(vs); !slices.Equal(got, []string{"default-http", "default-grpc"}) {
 		t.Errorf("routes = %v, want only the default split", got)
 	}
 }
@@ -196,21 +199,62 @@ func TestCustomColouringHeaders(t *testing.T) {
 	const svc = `services: a: {owner: "team-a", image: "ghcr.io/x/a", version: "v2", traffic: {stableVersion: "v1", colouring: {envHeader: "x-stage", canaryHeader: "x-beta"}}}`
 	objs := renderSpec(t, "prod", Options{}, svc)
 	vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "a")
-	if _, ok := route(t, vs, "canary").Match[0].Headers["x-beta"]; !ok {
+	if _, ok := route(t, vs, "canary-http").Match[0].Headers["x-beta"]; !ok {
 		t.Errorf("canary route does not match the x-beta header")
 	}
-	if _, ok := route(t, vs, "env").Match[0].Headers["x-stage"]; !ok {
+	if _, ok := route(t, vs, "env-http").Match[0].Headers["x-stage"]; !ok {
 		t.Errorf("env route does not match the x-stage header")
 	}
 }
 
-func TestTimeoutIsTheServicesOwnDeadline(t *testing.T) {
+// TestRouteTimeoutIsTheCallersDependencyTimeout: the deadline of a
+// caller's routes is the timeout it declares for the call, within which
+// its retries must complete; the rest get the service's own deadline.
+func TestRouteTimeoutIsTheCallersDependencyTimeout(t *testing.T) {
 	_, objs := renderShop(t, Options{})
 	vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "users")
+	m := loadShop(t)
+	res, err := m.Resolve("prod")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range vs.Spec.Http {
-		if got := r.Timeout.AsDuration(); got != 180*time.Millisecond {
-			t.Errorf("route %s timeout = %s, want users' own 180ms", r.Name, got)
+		want := 180 * time.Millisecond // users' own timeout
+		if i := strings.Index(r.Name, "-from-"); i >= 0 {
+			callers := strings.Split(strings.TrimSuffix(strings.TrimSuffix(r.Name[i+len("-from-"):], "-http"), "-grpc"), "+")
+			want = res.Services[callers[0]].Dependencies["users"].Timeout.D()
 		}
+		if got := r.Timeout.AsDuration(); got != want {
+			t.Errorf("route %s timeout = %s, want %s", r.Name, got, want)
+		}
+	}
+	if got := route(t, vs, "default-from-gateway-http").Timeout.AsDuration(); got == 180*time.Millisecond {
+		t.Errorf("gateway's route keeps users' own deadline %s", got)
+	}
+}
+
+// TestAppOwnedRetriesDisableTheMeshRetries: with retryOwner "app" every
+// route turns the sidecar's retries off, and the Kratos clients retry.
+func TestAppOwnedRetriesDisableTheMeshRetries(t *testing.T) {
+	const svcs = `
+services: a: {owner: "t", image: "ghcr.io/x/a", version: "v1"}
+services: b: {owner: "t", image: "ghcr.io/x/b", version: "v1", dependencies: a: {timeout: "500ms", retries: {attempts: 2, perTryTimeout: "100ms"}}}
+`
+	spec := strings.Replace(platformCUE, `name: "t"`, `name: "t"
+	mesh: retryOwner: "app"`, 1)
+	m := loadSpec(t, map[string]string{"platform.cue": spec, "services.cue": "package platform\n" + svcs})
+	objs, err := Renderer{}.Render(context.Background(), m, []string{"dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs := find[*networkingv1.VirtualService](t, objs, "dev", "VirtualService", "a")
+	for _, r := range vs.Spec.Http {
+		if r.Retries == nil || r.Retries.Attempts != 0 || r.Retries.PerTryTimeout != nil {
+			t.Errorf("route %s retries = %v, want attempts 0", r.Name, r.Retries)
+		}
+	}
+	if got := route(t, vs, "default-from-b-http").Timeout.AsDuration(); got != 500*time.Millisecond {
+		t.Errorf("b's route timeout = %s, want its 500ms", got)
 	}
 }
 
@@ -224,12 +268,12 @@ func TestRetriesAreThoseEachCallerDeclares(t *testing.T) {
 		attempts int32
 		perTry   time.Duration
 	}{
-		{"gateway", 2, 150 * time.Millisecond},
-		{"notifications", 2, 80 * time.Millisecond},
+		{"gateway", 2, 130 * time.Millisecond},
+		{"notifications", 2, 60 * time.Millisecond},
 		{"payments", 1, 100 * time.Millisecond},
 	} {
-		r := route(t, vs, "default-from-"+tc.caller)
-		if got := r.Match[0].SourceLabels; !reflect.DeepEqual(got, map[string]string{"app": tc.caller}) {
+		r := route(t, vs, "default-from-"+tc.caller+"-http")
+		if got := r.Match[0].SourceLabels; !reflect.DeepEqual(got, map[string]string{"app": tc.caller}) || r.Match[0].Port != 9000 && r.Match[0].Port != 8000 {
 			t.Errorf("%s route matches source labels %v", tc.caller, got)
 		}
 		if r.Retries.GetAttempts() != tc.attempts || r.Retries.GetPerTryTimeout().AsDuration() != tc.perTry {
@@ -239,8 +283,8 @@ func TestRetriesAreThoseEachCallerDeclares(t *testing.T) {
 			t.Errorf("%s route retryOn = %q", tc.caller, r.Retries.GetRetryOn())
 		}
 	}
-	if r := route(t, vs, "default"); r.Retries != nil || r.Match != nil {
-		t.Errorf("catch-all route has retries %v, match %v; want neither", r.Retries, r.Match)
+	if r := route(t, vs, "default-http"); r.Retries != nil || len(r.Match) != 1 || r.Match[0].Port != 8000 || r.Match[0].SourceLabels != nil {
+		t.Errorf("catch-all route has retries %v, match %v; want none and the HTTP port", r.Retries, r.Match)
 	}
 }
 
@@ -253,37 +297,85 @@ services: d: {owner: "t", image: "ghcr.io/x/d", version: "v1", dependencies: a: 
 `
 	objs := renderSpec(t, "dev", Options{}, svcs)
 	vs := find[*networkingv1.VirtualService](t, objs, "dev", "VirtualService", "a")
-	if got, want := routeNames(vs), []string{"env-from-b+c", "default-from-b+c", "env-from-d", "default-from-d", "env", "default"}; !slices.Equal(got, want) {
+	if got, want := routeNames(vs), []string{
+		"env-from-b+c-http", "default-from-b+c-http", "env-from-b+c-grpc", "default-from-b+c-grpc",
+		"env-from-d-http", "default-from-d-http", "env-from-d-grpc", "default-from-d-grpc",
+		"env-http", "default-http", "env-grpc", "default-grpc",
+	}; !slices.Equal(got, want) {
 		t.Fatalf("routes = %v, want %v", got, want)
 	}
-	if got := len(route(t, vs, "default-from-b+c").Match); got != 2 {
+	if got := len(route(t, vs, "default-from-b+c-http").Match); got != 2 {
 		t.Errorf("shared route has %d matches, want one per caller", got)
 	}
 	// attempts: 0 disables retries, unlike declaring none.
-	if r := route(t, vs, "default-from-d"); r.Retries == nil || r.Retries.Attempts != 0 {
+	if r := route(t, vs, "default-from-d-http"); r.Retries == nil || r.Retries.Attempts != 0 {
 		t.Errorf("caller d's retries = %v, want attempts 0", r.Retries)
 	}
 }
 
-func TestPublicServiceIsRoutedFromTheIngressGateway(t *testing.T) {
+func TestPublicServiceIsRoutedFromItsGateway(t *testing.T) {
 	_, objs := renderShop(t, Options{})
 	vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "gateway")
-	if got, want := vs.Spec.Hosts, []string{"gateway.shop-prod.svc.cluster.local", "shop.acme.io", "api.shop.acme.io"}; !slices.Equal(got, want) {
-		t.Errorf("hosts = %v, want %v", got, want)
+	if got, want := vs.Spec.Hosts, []string{"gateway.shop-prod.svc.cluster.local"}; !slices.Equal(got, want) || len(vs.Spec.Gateways) != 0 {
+		t.Errorf("mesh VirtualService hosts = %v gateways %v, want %v and the mesh", got, vs.Spec.Gateways, want)
 	}
-	if got, want := vs.Spec.Gateways, []string{"istio-system/istio-ingressgateway", "mesh"}; !slices.Equal(got, want) {
+	pub := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "gateway-public")
+	if got, want := pub.Spec.Hosts, []string{"shop.acme.io", "api.shop.acme.io"}; !slices.Equal(got, want) {
+		t.Errorf("public hosts = %v, want %v", got, want)
+	}
+	if got, want := pub.Spec.Gateways, []string{"gateway-public"}; !slices.Equal(got, want) {
 		t.Errorf("gateways = %v, want %v", got, want)
 	}
-	r := route(t, vs, "default-ingress")
-	m := r.Match[0]
-	if m.Uri.GetPrefix() != "/" || !slices.Equal(m.Gateways, []string{"istio-system/istio-ingressgateway"}) {
-		t.Errorf("ingress route match = %v, want prefix / from the ingress gateway", m)
+	gw := find[*networkingv1.Gateway](t, objs, "prod", "Gateway", "gateway-public")
+	if got := gw.Spec.Selector; !reflect.DeepEqual(got, map[string]string{"istio": "ingressgateway"}) {
+		t.Errorf("gateway selector = %v", got)
+	}
+	for _, srv := range gw.Spec.Servers {
+		if !slices.Equal(srv.Hosts, pub.Spec.Hosts) {
+			t.Errorf("server %s hosts = %v, want the public hosts", srv.Port.Name, srv.Hosts)
+		}
+	}
+	r := route(t, pub, "ingress-http")
+	if m := r.Match[0]; m.Uri.GetPrefix() != "/" {
+		t.Errorf("ingress route match = %v, want prefix /", m)
 	}
 	if got := r.Route[0].Destination.Port.GetNumber(); got != 8000 {
 		t.Errorf("ingress route port = %d, want the HTTP port 8000", got)
 	}
-	if got := route(t, vs, "default").Match[0].Gateways; !slices.Equal(got, []string{"mesh"}) {
-		t.Errorf("mesh route gateways = %v, want [mesh]", got)
+	// The edge strips the colouring headers: clients must not choose the canary.
+	if got := r.Headers.GetRequest().GetRemove(); !slices.Equal(got, []string{"x-env", "x-canary"}) {
+		t.Errorf("ingress route removes %v, want the colouring headers", got)
+	}
+}
+
+func TestGatewayServesHTTPSWithTheSpecsCredential(t *testing.T) {
+	const svc = `services: a: {owner: "t", image: "ghcr.io/x/a", version: "v1", exposure: {public: true, hosts: ["a.example.com"], tls: credentialName: "a-cert"}}`
+	objs := renderSpec(t, "prod", Options{}, svc)
+	gw := find[*networkingv1.Gateway](t, objs, "prod", "Gateway", "a-public")
+	if len(gw.Spec.Servers) != 2 {
+		t.Fatalf("servers = %v, want http (redirect) and https", gw.Spec.Servers)
+	}
+	if !gw.Spec.Servers[0].Tls.GetHttpsRedirect() {
+		t.Errorf("port 80 does not redirect to HTTPS")
+	}
+	https := gw.Spec.Servers[1]
+	if https.Port.Number != 443 || https.Tls.GetMode() != networking.ServerTLSSettings_SIMPLE || https.Tls.GetCredentialName() != "a-cert" {
+		t.Errorf("https server = %v", https)
+	}
+}
+
+func TestMirrorCopiesOnlyIdempotentMethods(t *testing.T) {
+	const svc = `services: a: {owner: "t", image: "ghcr.io/x/a", version: "v2", traffic: stableVersion: "v1"}`
+	objs := renderSpec(t, "staging", Options{}, svc)
+	vs := find[*networkingv1.VirtualService](t, objs, "staging", "VirtualService", "a")
+	reads := route(t, vs, "default-reads-http")
+	if reads.Mirror.GetSubset() != SubsetCanary || reads.Match[0].Method.GetRegex() != idempotentMethods {
+		t.Errorf("reads route mirror %v method %v", reads.Mirror, reads.Match[0].Method)
+	}
+	for _, r := range vs.Spec.Http {
+		if r.Mirror != nil && r.Name != "default-reads-http" {
+			t.Errorf("route %s mirrors every method", r.Name)
+		}
 	}
 }
 
@@ -503,10 +595,10 @@ func TestOutlierDetectionFromCircuitBreaker(t *testing.T) {
 	}{
 		// minRequests 100 × 5 %, interval 60s, open 5s (platform default).
 		{"orders", 5, 5 * time.Second, 5 * time.Second},
-		// minRequests 20 × 20 %.
-		{"notifications", 4, 5 * time.Second, 5 * time.Second},
-		// minRequests 50 × 2 %, interval 30s, open 10s.
-		{"payments", 1, 10 * time.Second, 10 * time.Second},
+		// minRequests 20 × 20 % = 4: never below 5.
+		{"notifications", 5, 5 * time.Second, 5 * time.Second},
+		// minRequests 50 × 2 % = 1, interval 30s, open 10s: 5, not one 5xx.
+		{"payments", 5, 10 * time.Second, 10 * time.Second},
 	} {
 		dr := find[*networkingv1.DestinationRule](t, objs, "prod", "DestinationRule", tc.service)
 		od := dr.Spec.TrafficPolicy.OutlierDetection
@@ -527,12 +619,13 @@ func TestConsecutiveErrorsFormula(t *testing.T) {
 		want      uint32
 	}{
 		{100, 0.05, 5}, // not 6: 100 × 0.05 is 5.000000000000001 in floating point
-		{20, 0.2, 4},
-		{50, 0.02, 1},
-		{10, 0.01, 1}, // 0.1 errors: at least one
-		{100, 0, 1},
-		{30, 0.1, 3},
-		{7, 0.5, 4}, // 3.5 rounds up
+		{100, 0.06, 6},
+		{20, 0.2, 5},  // 4: never below 5
+		{50, 0.02, 5}, // 1: one 5xx must not eject a pod
+		{10, 0.01, 5}, // 0.1 errors
+		{100, 0, 5},
+		{30, 0.3, 9},
+		{13, 0.5, 7}, // 6.5 rounds up
 	} {
 		if got := consecutiveErrors(&schema.CircuitBreaker{MinRequests: tc.min, ErrorThreshold: tc.threshold}); got != tc.want {
 			t.Errorf("%d × %g = %d, want %d", tc.min, tc.threshold, got, tc.want)
@@ -576,16 +669,16 @@ func TestMirrorCopiesTrafficToTheCanaryInADarkLaunch(t *testing.T) {
 		t.Errorf("subsets = %v", got)
 	}
 	vs := find[*networkingv1.VirtualService](t, objs, "staging", "VirtualService", "a")
-	def := route(t, vs, "default")
+	def := route(t, vs, "default-reads-http")
 	if got := weights(def); !slices.Equal(got, []string{"stable"}) {
 		t.Errorf("default route = %v, want all traffic to stable (staging has no canary steps)", got)
 	}
 	if def.Mirror.GetSubset() != SubsetCanary || def.MirrorPercentage.GetValue() != 10 {
 		t.Errorf("mirror = %v %v, want 10 %% to canary", def.Mirror, def.MirrorPercentage)
 	}
-	for _, name := range []string{"canary", "env"} {
+	for _, name := range []string{"canary-http", "env-http", "default-http", "default-grpc"} {
 		if r := route(t, vs, name); r.Mirror != nil {
-			t.Errorf("coloured route %s is mirrored", name)
+			t.Errorf("route %s is mirrored (coloured, or not an idempotent method)", name)
 		}
 	}
 }
@@ -602,14 +695,14 @@ func TestNoMirrorWithoutTheSubsetToMirrorTo(t *testing.T) {
 	const svc = `services: a: {owner: "team-a", image: "ghcr.io/x/a", version: "v2"}
 environments: staging: mirror: subset: "stable"`
 	staging := renderSpec(t, "staging", Options{}, svc)
-	def := route(t, find[*networkingv1.VirtualService](t, staging, "staging", "VirtualService", "a"), "default")
+	def := route(t, find[*networkingv1.VirtualService](t, staging, "staging", "VirtualService", "a"), "default-reads-http")
 	if def.Mirror.GetSubset() != SubsetStable {
 		t.Errorf("mirror = %v, want the stable subset", def.Mirror)
 	}
 	const optOut = `services: a: {owner: "team-a", image: "ghcr.io/x/a", version: "v2", traffic: mirror: false}
 environments: staging: mirror: subset: "stable"`
 	staging = renderSpec(t, "staging", Options{}, optOut)
-	if def := route(t, find[*networkingv1.VirtualService](t, staging, "staging", "VirtualService", "a"), "default"); def.Mirror != nil {
+	if def := route(t, find[*networkingv1.VirtualService](t, staging, "staging", "VirtualService", "a"), "default-http"); def.Mirror != nil {
 		t.Errorf("service with traffic.mirror false is mirrored")
 	}
 }
@@ -617,14 +710,20 @@ environments: staging: mirror: subset: "stable"`
 func TestSidecarLimitsEgressToDependencies(t *testing.T) {
 	_, objs := renderShop(t, Options{})
 	sc := find[*networkingv1.Sidecar](t, objs, "staging", "Sidecar", "payments")
-	if got, want := sc.Spec.Egress[0].Hosts, []string{"./users.shop-staging.svc.cluster.local", "istio-system/*"}; !slices.Equal(got, want) {
+	// Its dependencies (the external stripe by its ServiceEntry's host),
+	// then the config centre and collector examples/shop names
+	// (nacos.shop:8848, otel-collector:4317) as the pod's DNS resolves
+	// them; its registry is Kubernetes, which has no address.
+	infra := []string{"shop/nacos.shop.svc.cluster.local", "./otel-collector.shop-staging.svc.cluster.local", "istio-system/*"}
+	deps := []string{"./payments-cache.shop-staging.svc.cluster.local", "./api.stripe.com", "./users.shop-staging.svc.cluster.local"}
+	if got, want := sc.Spec.Egress[0].Hosts, append(deps, infra...); !slices.Equal(got, want) {
 		t.Errorf("egress = %v, want %v", got, want)
 	}
 	if got := sc.Spec.WorkloadSelector.GetLabels(); !reflect.DeepEqual(got, map[string]string{"app": "payments"}) {
 		t.Errorf("selector = %v", got)
 	}
 	sc = find[*networkingv1.Sidecar](t, objs, "staging", "Sidecar", "users")
-	if got := sc.Spec.Egress[0].Hosts; !slices.Equal(got, []string{"istio-system/*"}) {
+	if got := sc.Spec.Egress[0].Hosts; !slices.Equal(got, infra) {
 		t.Errorf("users (no dependencies) egress = %v", got)
 	}
 }
@@ -670,6 +769,10 @@ func TestObjectsArePlacedAndIdentified(t *testing.T) {
 		switch o.ID.Kind {
 		case "PeerAuthentication", "Telemetry":
 			if o.Path != o.Env+"/istio/namespace.yaml" || o.Service != "" || o.Source != m.Environments[o.Env].Pos.File {
+				t.Errorf("%v: path %s service %q source %s", o.ID, o.Path, o.Service, o.Source)
+			}
+		case "ServiceEntry":
+			if o.Path != o.Env+"/istio/externals.yaml" || o.Service != "" || o.Source != m.Externals[o.ID.Name].Pos.File {
 				t.Errorf("%v: path %s service %q source %s", o.ID, o.Path, o.Service, o.Source)
 			}
 		default:
@@ -762,4 +865,179 @@ func TestValuesMarshalAsKubernetesJSON(t *testing.T) {
 	if tp["tls"].(map[string]any)["mode"] != "ISTIO_MUTUAL" {
 		t.Errorf("tls = %v", tp["tls"])
 	}
+}
+
+func TestInfraHostReadsAddressesAsPodDNSDoes(t *testing.T) {
+	e := &envRender{ns: "shop-prod"}
+	for addr, want := range map[string]string{
+		"otel-collector:4317":                   "./otel-collector.shop-prod.svc.cluster.local",
+		"consul.service:8500":                   "service/consul.service.svc.cluster.local",
+		"nacos.infra.svc:8848":                  "infra/nacos.infra.svc.cluster.local",
+		"jaeger.tracing.svc.cluster.local:4317": "tracing/jaeger.tracing.svc.cluster.local",
+		"collector.example.com:443":             "*/collector.example.com",
+		"10.0.0.7:8500":                         "",
+		"":                                      "",
+	} {
+		if got := e.infraHost(addr); got != want {
+			t.Errorf("infraHost(%q) = %q, want %q", addr, got, want)
+		}
+	}
+}
+
+func TestExternalIsAServiceEntryInItsCallersEgress(t *testing.T) {
+	_, objs := renderShop(t, Options{})
+	se := find[*networkingv1.ServiceEntry](t, objs, "prod", "ServiceEntry", "stripe")
+	if !slices.Equal(se.Spec.Hosts, []string{"api.stripe.com"}) || se.Spec.Location != networking.ServiceEntry_MESH_EXTERNAL ||
+		se.Spec.Resolution != networking.ServiceEntry_DNS || !slices.Equal(se.Spec.ExportTo, []string{"."}) {
+		t.Errorf("service entry = %v", &se.Spec)
+	}
+	if p := se.Spec.Ports[0]; p.Number != 443 || p.Protocol != "TLS" {
+		t.Errorf("port = %v, want 443 TLS (the application originates HTTPS)", p)
+	}
+	sc := find[*networkingv1.Sidecar](t, objs, "prod", "Sidecar", "payments")
+	if !slices.Contains(sc.Spec.Egress[0].Hosts, "./api.stripe.com") {
+		t.Errorf("payments' egress %v lacks stripe", sc.Spec.Egress[0].Hosts)
+	}
+	if has(objs, "prod", "AuthorizationPolicy", "stripe") || has(objs, "prod", "VirtualService", "stripe") {
+		t.Errorf("an external got mesh policy of its own")
+	}
+}
+
+func TestBackingServiceGetsTCPPolicyAndNoRoutes(t *testing.T) {
+	_, objs := renderShop(t, Options{})
+	for _, kind := range []string{"VirtualService", "Sidecar", "EnvoyFilter"} {
+		if has(objs, "prod", kind, "orders-db") {
+			t.Errorf("orders-db (a database) has a %s", kind)
+		}
+	}
+	dr := find[*networkingv1.DestinationRule](t, objs, "prod", "DestinationRule", "orders-db")
+	if got := dr.Spec.TrafficPolicy.ConnectionPool.GetTcp().GetMaxConnections(); got != 100 {
+		t.Errorf("orders-db maxConnections = %d, want the spec's 100", got)
+	}
+	ap := find[*securityv1.AuthorizationPolicy](t, objs, "prod", "AuthorizationPolicy", "orders-db")
+	if len(ap.Spec.Rules) != 1 || !slices.Equal(ap.Spec.Rules[0].From[0].Source.Principals, []string{"cluster.local/ns/shop-prod/sa/orders"}) || ap.Spec.Rules[0].To != nil {
+		t.Errorf("orders-db rules = %v, want orders' principal and no HTTP paths", ap.Spec.Rules)
+	}
+}
+
+func TestDestinationRuleTLSFollowsTheEnvironmentsMTLS(t *testing.T) {
+	_, objs := renderShop(t, Options{})
+	// dev is PERMISSIVE: auto mTLS; staging and prod STRICT.
+	if tls := find[*networkingv1.DestinationRule](t, objs, "dev", "DestinationRule", "orders").Spec.TrafficPolicy.Tls; tls != nil {
+		t.Errorf("dev tls = %v, want none (auto mTLS)", tls)
+	}
+	if tls := find[*networkingv1.DestinationRule](t, objs, "prod", "DestinationRule", "orders").Spec.TrafficPolicy.Tls; tls.GetMode() != networking.ClientTLSSettings_ISTIO_MUTUAL {
+		t.Errorf("prod tls = %v, want ISTIO_MUTUAL", tls)
+	}
+}
+
+func TestGRPCRateLimitAnswersResourceExhaustedAndTheFilterHasAPriority(t *testing.T) {
+	_, objs := renderShop(t, Options{})
+	ef := find[*networkingv1alpha3.EnvoyFilter](t, objs, "prod", "EnvoyFilter", "orders-local-ratelimit")
+	if ef.Spec.Priority <= 0 {
+		t.Errorf("priority = %d, want above the default 0 (IST0151)", ef.Spec.Priority)
+	}
+	tc := ef.Spec.ConfigPatches[0].Patch.Value.AsMap()["typed_config"].(map[string]any)
+	if tc["rate_limited_as_resource_exhausted"] != true {
+		t.Errorf("typed_config = %v, want rate_limited_as_resource_exhausted", tc)
+	}
+}
+
+func TestTelemetryNamesTheTracingProvider(t *testing.T) {
+	_, objs := renderShop(t, Options{})
+	tel := find[*telemetryv1.Telemetry](t, objs, "prod", "Telemetry", "default")
+	if p := tel.Spec.Tracing[0].Providers; len(p) != 1 || p[0].Name != "otel" {
+		t.Errorf("providers = %v, want otel", p)
+	}
+}
+
+// TestNeverRetryRendersAPolicyIstioAccepts: retries {attempts: 0} is how a
+// spec says "never retry" (a charge): it renders a retry policy of attempts
+// 0 alone, which Istio reads as retries disabled and accepts, where
+// attempts 0 with perTryTimeout or retryOn set is rejected ("http retry
+// policy configured when attempts are set to 0 (disabled)").
+func TestNeverRetryRendersAPolicyIstioAccepts(t *testing.T) {
+	for _, retries := range []string{`{attempts: 0}`, `{attempts: 0, perTryTimeout: "2s"}`, `{attempts: 0, perTryTimeout: "1ns", retryOn: "5xx"}`} {
+		t.Run(retries, func(t *testing.T) {
+			objs := renderSpec(t, "prod", Options{}, `
+services: orders: {owner: "t", image: "ghcr.io/x/orders", version: "v1", dependencies: payments: {timeout: "2s", retries: `+retries+`}}
+services: payments: {owner: "t", image: "ghcr.io/x/payments", version: "v1"}
+`)
+			vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "payments")
+			n := 0
+			for _, r := range vs.Spec.Http {
+				if !strings.Contains(r.Name, "-from-orders") {
+					if r.Retries != nil {
+						t.Errorf("route %s: retries %v, want none (the mesh default) for callers that declare none", r.Name, r.Retries)
+					}
+					continue
+				}
+				n++
+				if r.Retries == nil || r.Retries.Attempts != 0 || r.Retries.PerTryTimeout != nil || r.Retries.RetryOn != "" {
+					t.Errorf("route %s: retries %v, want attempts 0 alone", r.Name, r.Retries)
+				}
+			}
+			if n == 0 {
+				t.Fatal("no route for calls from orders")
+			}
+			expectIstioAccepts(t, objs)
+		})
+	}
+}
+
+// TestInternationalisedHostRendersInASCII: a host such as
+// söcken.example.com is rendered in its IDNA (punycode) form, which DNS,
+// Istio and Kubernetes take; a name that is no host at all is an error at
+// the field.
+func TestInternationalisedHostRendersInASCII(t *testing.T) {
+	objs := renderSpec(t, "prod", Options{}, `
+services: shop: {owner: "t", image: "ghcr.io/x/shop", version: "v1", exposure: {public: true, hosts: ["söcken.example.com", "*.Katalög.example.com"]}}
+`)
+	vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "shop-public")
+	want := []string{"xn--scken-jua.example.com", "*.xn--katalg-0xa.example.com"}
+	if !slices.Equal(vs.Spec.Hosts, want) {
+		t.Errorf("public VirtualService hosts = %q, want %q", vs.Spec.Hosts, want)
+	}
+	gw := find[*networkingv1.Gateway](t, objs, "prod", "Gateway", "shop-public")
+	for _, srv := range gw.Spec.Servers {
+		if !slices.Equal(srv.Hosts, want) {
+			t.Errorf("Gateway server %s hosts = %q, want %q", srv.Port.Name, srv.Hosts, want)
+		}
+	}
+	expectIstioAccepts(t, objs)
+
+	for _, h := range []string{"a..example.com", "-a.example.com", "xn--zz.example.com", "shop.example.com."} {
+		m := loadSpec(t, map[string]string{"platform.cue": platformCUE, "services.cue": "package platform\n\nservices: shop: {owner: \"t\", image: \"ghcr.io/x/shop\", version: \"v1\"\n\texposure: {public: true, hosts: [\"" + h + "\"]}}\n"})
+		_, err := Renderer{}.Render(context.Background(), m, []string{"prod"})
+		var re *diag.Diagnostic
+		if !errors.As(err, &re) || re.Path.String() != "services.shop.exposure.hosts[0]" || re.Pos.Line != 4 {
+			t.Errorf("host %q: err = %v, want a diagnostic at services.shop.exposure.hosts[0] on line 4", h, err)
+		}
+	}
+}
+
+// TestRetryOnIstioRejectsIsAnError: Istio's validation rejects a retryOn
+// item that is neither a condition it knows nor an HTTP status code; that
+// is an error at the caller's retryOn, and what Istio accepts renders.
+func TestRetryOnIstioRejectsIsAnError(t *testing.T) {
+	spec := func(retryOn string) map[string]string {
+		return map[string]string{"platform.cue": platformCUE, "services.cue": "package platform\n\n" +
+			"services: payments: {owner: \"t\", image: \"ghcr.io/x/payments\", version: \"v1\"}\n" +
+			"services: orders: {owner: \"t\", image: \"ghcr.io/x/orders\", version: \"v1\"\n" +
+			"\tdependencies: payments: {timeout: \"2s\", retries: {attempts: 2, perTryTimeout: \"500ms\", retryOn: \"" + retryOn + "\"}}}\n"}
+	}
+	for _, bad := range []string{"5xx,timeout", "5xx,,reset", "599", "connect_failure"} {
+		m := loadSpec(t, spec(bad))
+		_, err := Renderer{}.Render(context.Background(), m, []string{"prod"})
+		var re *diag.Diagnostic
+		if !errors.As(err, &re) || re.Path.String() != "services.orders.dependencies.payments.retries.retryOn" || re.Pos.Line != 5 {
+			t.Errorf("retryOn %q: err = %v, want a diagnostic at services.orders.dependencies.payments.retries.retryOn on line 5", bad, err)
+		}
+	}
+	m := loadSpec(t, spec("gateway-error,503,cancelled,reset-before-request"))
+	objs, err := Renderer{}.Render(context.Background(), m, []string{"prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectIstioAccepts(t, objs)
 }

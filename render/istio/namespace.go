@@ -34,20 +34,25 @@ func (e *envRender) peerAuthentication() *securityv1.PeerAuthentication {
 }
 
 // telemetry renders the namespace's trace sampling: the platform's
-// telemetry.tracing.sampling ratio as a percentage. It names no provider,
-// so spans go to the mesh's default tracing provider (MeshConfig
-// defaultProviders.tracing), which is where the platform's collector
-// endpoint has to be configured: a Telemetry object can only refer to
-// providers that MeshConfig defines.
+// telemetry.tracing.sampling ratio as a percentage, reported to the
+// provider telemetry.tracing.provider names. A Telemetry can only refer to
+// a provider that MeshConfig defines (extensionProviders, where the
+// collector's address is configured); one that names none uses
+// defaultProviders.tracing, and with no default Istio sends no spans at
+// all, whatever the sampling. The README shows the MeshConfig.
 func (e *envRender) telemetry() *telemetryv1.Telemetry {
 	// Round away the binary noise of ratio × 100 (0.07 × 100 is
 	// 7.000000000000001).
 	percent := math.Round(e.res.Platform.Telemetry.Tracing.Sampling*100*1e6) / 1e6
+	tracing := &telemetry.Tracing{RandomSamplingPercentage: wrapperspb.Double(percent)}
+	if name := e.res.Platform.Telemetry.Tracing.Provider; name != "" {
+		tracing.Providers = []*telemetry.ProviderRef{{Name: name}}
+	}
 	return &telemetryv1.Telemetry{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "telemetry.istio.io/v1", Kind: "Telemetry"},
 		ObjectMeta: e.namespaceMeta(namespaceWide),
 		Spec: telemetry.Telemetry{
-			Tracing: []*telemetry.Tracing{{RandomSamplingPercentage: wrapperspb.Double(percent)}},
+			Tracing: []*telemetry.Tracing{tracing},
 		},
 	}
 }

@@ -74,6 +74,11 @@ func (e *envRender) rateLimitFilter(svc *schema.Service) (*networkingv1alpha3.En
 			// without them: enable and enforce for 100 % of requests.
 			"filter_enabled":  runtimeFraction("local_rate_limit_enabled"),
 			"filter_enforced": runtimeFraction("local_rate_limit_enforced"),
+			// A gRPC call over the limit answers RESOURCE_EXHAUSTED rather
+			// than Envoy's default UNAVAILABLE, which retry policies
+			// (Istio's default retryOn, gRPC clients) treat as transient
+			// and retry, multiplying the load the limit sheds.
+			"rate_limited_as_resource_exhausted": true,
 			"response_headers_to_add": []any{map[string]any{
 				"append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
 				"header":        map[string]any{"key": "x-local-rate-limit", "value": "true"},
@@ -87,6 +92,11 @@ func (e *envRender) rateLimitFilter(svc *schema.Service) (*networkingv1alpha3.En
 		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.istio.io/v1alpha3", Kind: "EnvoyFilter"},
 		ObjectMeta: e.serviceMeta(svc, svc.Name+"-local-ratelimit"),
 		Spec: networking.EnvoyFilter{
+			// INSERT_BEFORE is relative to the router filter: a priority
+			// orders this patch after the default-priority (0) filters of
+			// the mesh, whose own inserts would otherwise race with it
+			// (Istio's IST0151).
+			Priority:         rateLimitFilterPriority,
 			WorkloadSelector: &networking.WorkloadSelector{Labels: map[string]string{LabelApp: svc.Name}},
 			ConfigPatches: []*networking.EnvoyFilter_EnvoyConfigObjectPatch{{
 				ApplyTo: networking.EnvoyFilter_HTTP_FILTER,
@@ -111,6 +121,10 @@ func (e *envRender) rateLimitFilter(svc *schema.Service) (*networkingv1alpha3.En
 		},
 	}, nil
 }
+
+// rateLimitFilterPriority is the EnvoyFilter priority of the local rate
+// limit patch: after every EnvoyFilter of the default priority 0.
+const rateLimitFilterPriority = 10
 
 func runtimeFraction(key string) map[string]any {
 	return map[string]any{

@@ -49,6 +49,10 @@ func (Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([]r
 		}
 		for _, name := range r.ServiceNames() {
 			svc := r.Services[name]
+			if !svc.IsApp() {
+				// A database, broker or cache runs no Kratos.
+				continue
+			}
 			if d := checkService(svc); d != nil {
 				d.Environments = []string{env}
 				errs.Add(d)
@@ -94,7 +98,7 @@ func checkService(svc *schema.Service) *diag.Diagnostic {
 func Bootstrap(r *schema.Resolved, svc *schema.Service) conf.Bootstrap {
 	p := r.Platform
 	bc := conf.Bootstrap{
-		Service: conf.Service{Name: svc.Name, Version: svc.Version, Env: r.Environment.Name},
+		Service: conf.Service{Name: svc.Name, Version: svc.Version, Env: r.Environment.Name, Namespace: r.Environment.Namespace},
 		Server: conf.Server{
 			HTTP: transport(svc.Ports.HTTP, svc.Timeout),
 			GRPC: transport(svc.Ports.GRPC, svc.Timeout),
@@ -120,7 +124,7 @@ func Bootstrap(r *schema.Resolved, svc *schema.Service) conf.Bootstrap {
 		Middleware:   append([]string{}, svc.Middleware...),
 		Clients:      clients(r, svc),
 		Degradation:  degradation(svc.Resilience.Degradation),
-		RateLimit:    rateLimit(svc.Resilience.RateLimit),
+		RateLimit:    rateLimit(r, svc.Resilience.RateLimit),
 		ConfigCenter: configCenter(p, r.Environment, svc),
 	}
 	return bc
@@ -142,25 +146,57 @@ func DiscoveryEndpoint(service string) string {
 	return "discovery:///" + service
 }
 
-// clients has one client per dependency. The breaker is the dependency's
-// own: a service's circuitBreaker describes how its callers break on it,
-// the same settings the mesh applies to every caller through the
-// dependency's DestinationRule.
+// clusterDomain is the Kubernetes DNS domain of Services.
+const clusterDomain = "svc.cluster.local"
+
+// MeshEndpoint is the gRPC target of a service inside the mesh: its
+// cluster DNS name and gRPC port. A call to it goes through the caller's
+// sidecar, which matches the name to the service's VirtualService and
+// DestinationRule (routes, retries, outlier detection, mTLS). A registry
+// target (discovery:///) would dial a pod IP instead, which the sidecar
+// passes through untouched: no routes, no mTLS, refused under STRICT.
+func MeshEndpoint(ns string, svc *schema.Service) string {
+	return "dns:///" + svc.Name + "." + ns + "." + clusterDomain + ":" + strconv.Itoa(svc.Ports.GRPC)
+}
+
+// MeshHTTPEndpoint is the HTTP base URL of a service inside the mesh.
+func MeshHTTPEndpoint(ns string, svc *schema.Service) string {
+	return "http://" + svc.Name + "." + ns + "." + clusterDomain + ":" + strconv.Itoa(svc.Ports.HTTP)
+}
+
+// clients has one client per application the service calls: each
+// dependency, and its degradation fallback (dialled like a dependency,
+// with the fallback timeout). A backing service (database, broker, cache)
+// or an external gets no client: it speaks no Kratos transport, and the
+// application finds it through its own config.
+//
+// Retries are the client's only when the platform gives them to the
+// application (mesh.retryOwner "app"); by default the caller's sidecar
+// retries and the client must not retry again. The breaker is the
+// dependency's own: a service's circuitBreaker describes how its callers
+// break on it, the same settings the mesh applies to every caller through
+// the dependency's DestinationRule.
 func clients(r *schema.Resolved, svc *schema.Service) map[string]conf.Client {
-	if len(svc.Dependencies) == 0 {
-		return nil
-	}
-	out := make(map[string]conf.Client, len(svc.Dependencies))
-	for name, dep := range svc.Dependencies {
+	out := map[string]conf.Client{}
+	ns := r.Environment.Namespace
+	add := func(name string, dep schema.Dependency) {
+		callee, ok := r.Services[name]
+		if ok && !callee.IsApp() || r.External(name) != nil {
+			// A backing service or an external: no Kratos transport.
+			return
+		}
 		c := conf.Client{
 			Endpoint: DiscoveryEndpoint(name),
 			Timeout:  duration(dep.Timeout),
 			Optional: dep.Optional,
 		}
-		if dep.Retries != nil {
-			c.Retries = &conf.Retries{Attempts: dep.Retries.Attempts, PerTryTimeout: duration(dep.Retries.PerTryTimeout)}
+		if ok {
+			c.Endpoint, c.HTTPEndpoint = MeshEndpoint(ns, callee), MeshHTTPEndpoint(ns, callee)
 		}
-		if callee, ok := r.Services[name]; ok && callee.Resilience.CircuitBreaker != nil {
+		if dep.Retries != nil && r.Platform.AppRetries() {
+			c.Retries = &conf.Retries{Attempts: dep.Retries.Attempts, PerTryTimeout: duration(dep.Retries.PerTryTimeout), RetryOn: dep.Retries.RetryOn}
+		}
+		if ok && callee.Resilience.CircuitBreaker != nil {
 			cb := callee.Resilience.CircuitBreaker
 			c.CircuitBreaker = &conf.CircuitBreaker{
 				MinRequests:    cb.MinRequests,
@@ -170,6 +206,17 @@ func clients(r *schema.Resolved, svc *schema.Service) map[string]conf.Client {
 			}
 		}
 		out[name] = c
+	}
+	for name, dep := range svc.Dependencies {
+		add(name, dep)
+	}
+	if d := svc.Resilience.Degradation; d != nil && d.FallbackTo != "" {
+		if _, declared := svc.Dependencies[d.FallbackTo]; !declared {
+			add(d.FallbackTo, schema.Dependency{Timeout: d.FallbackTimeout, Optional: true})
+		}
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }
@@ -191,11 +238,21 @@ func degradation(d *schema.Degradation) *conf.Degradation {
 	return out
 }
 
-func rateLimit(l *schema.RateLimit) *conf.RateLimit {
+// rateLimit is the service's limit; a shared (redis) bucket names the
+// Redis server: resilience.rateLimit.redis as host:port, or the cache
+// service it names, at its cluster DNS name and port.
+func rateLimit(r *schema.Resolved, l *schema.RateLimit) *conf.RateLimit {
 	if l == nil {
 		return nil
 	}
-	return &conf.RateLimit{Algorithm: l.Algorithm, Backend: l.Backend, RPS: l.RPS, Burst: l.Burst}
+	out := &conf.RateLimit{Algorithm: l.Algorithm, Backend: l.Backend, RPS: l.RPS, Burst: l.Burst}
+	if l.Backend == "redis" && l.Redis != "" {
+		out.Redis = l.Redis
+		if cache, ok := r.Services[l.Redis]; ok && !cache.IsApp() {
+			out.Redis = cache.Name + "." + r.Environment.Namespace + "." + clusterDomain + ":" + strconv.Itoa(cache.Port)
+		}
+	}
+	return out
 }
 
 // formatExtensions is the dataId extension of each config format, which is

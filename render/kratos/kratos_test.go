@@ -107,6 +107,9 @@ func TestOneBootstrapPerServiceAndEnvironment(t *testing.T) {
 	var want []string
 	for _, env := range m.EnvironmentNames() {
 		for _, svc := range m.ServiceNames() {
+			if res, _ := m.Resolve(env); !res.Services[svc].IsApp() {
+				continue // a backing service runs no Kratos
+			}
 			want = append(want, env+"/kratos/"+svc+"/config.yaml")
 		}
 	}
@@ -139,26 +142,56 @@ services: api: {owner: "t", image: "ghcr.io/acme/api", version: "v1",
 	}
 }
 
-func TestClientPerDependencyUsesDiscoveryEndpoint(t *testing.T) {
+// TestClientsDialClusterDNSNamesInsideTheMesh: every dependency and the
+// fallback are dialled by their cluster DNS name, so the caller's sidecar
+// routes the call; the mesh owns the retries (the default), so the clients
+// retry nothing.
+func TestClientsDialClusterDNSNamesInsideTheMesh(t *testing.T) {
 	objs, _ := renderFiles(t, loadShop(t))
 	bc := bootstrapOf(t, objs, "prod", "orders")
+	dns := func(svc string) (string, string) {
+		return "dns:///" + svc + ".shop-prod.svc.cluster.local:9000", "http://" + svc + ".shop-prod.svc.cluster.local:8000"
+	}
+	client := func(svc string, c conf.Client) conf.Client {
+		c.Endpoint, c.HTTPEndpoint = dns(svc)
+		return c
+	}
 	want := map[string]conf.Client{
-		"payments": {Endpoint: "discovery:///payments", Timeout: ms(800),
-			Retries:        &conf.Retries{Attempts: 1, PerTryTimeout: ms(300)},
-			CircuitBreaker: &conf.CircuitBreaker{MinRequests: 50, Interval: ms(30000), Timeout: ms(10000), ErrorThreshold: 0.02}},
-		"inventory": {Endpoint: "discovery:///inventory", Timeout: ms(300),
-			Retries:        &conf.Retries{Attempts: 2, PerTryTimeout: ms(100)},
-			CircuitBreaker: &conf.CircuitBreaker{MinRequests: 100, Interval: ms(60000), Timeout: ms(5000), ErrorThreshold: 0.05}},
-		"users": {Endpoint: "discovery:///users", Timeout: ms(200),
-			CircuitBreaker: &conf.CircuitBreaker{MinRequests: 100, Interval: ms(60000), Timeout: ms(5000), ErrorThreshold: 0.05}},
-		"notifications": {Endpoint: "discovery:///notifications", Timeout: ms(200), Optional: true,
-			CircuitBreaker: &conf.CircuitBreaker{MinRequests: 20, Interval: ms(60000), Timeout: ms(5000), ErrorThreshold: 0.2}},
+		"payments": client("payments", conf.Client{Timeout: ms(800),
+			CircuitBreaker: &conf.CircuitBreaker{MinRequests: 50, Interval: ms(30000), Timeout: ms(10000), ErrorThreshold: 0.02}}),
+		"inventory": client("inventory", conf.Client{Timeout: ms(300),
+			CircuitBreaker: &conf.CircuitBreaker{MinRequests: 100, Interval: ms(60000), Timeout: ms(5000), ErrorThreshold: 0.05}}),
+		"users": client("users", conf.Client{Timeout: ms(200),
+			CircuitBreaker: &conf.CircuitBreaker{MinRequests: 100, Interval: ms(60000), Timeout: ms(5000), ErrorThreshold: 0.05}}),
+		"notifications": client("notifications", conf.Client{Timeout: ms(200), Optional: true,
+			CircuitBreaker: &conf.CircuitBreaker{MinRequests: 20, Interval: ms(60000), Timeout: ms(5000), ErrorThreshold: 0.2}}),
+		// The degradation fallback, with the fallback timeout.
+		"orders-lite": client("orders-lite", conf.Client{Timeout: ms(150), Optional: true,
+			CircuitBreaker: &conf.CircuitBreaker{MinRequests: 100, Interval: ms(60000), Timeout: ms(5000), ErrorThreshold: 0.05}}),
 	}
 	if diff := cmp.Diff(want, bc.Clients); diff != "" {
 		t.Errorf("orders clients (-want +got):\n%s", diff)
 	}
 	if got := bootstrapOf(t, objs, "prod", "inventory").Clients; got != nil {
 		t.Errorf("inventory has no dependencies but got clients %v", got)
+	}
+}
+
+// TestAppOwnedRetriesAreTheClients: with mesh.retryOwner "app" the client
+// carries the declared retries and their retryOn.
+func TestAppOwnedRetriesAreTheClients(t *testing.T) {
+	m := loadSpec(t, map[string]string{
+		"platform.cue": strings.Replace(minimalPlatform, "platform: {", "platform: {\n\tmesh: retryOwner: \"app\"", 1),
+		"svc.cue": `package platform
+services: caller: {owner: "t", image: "ghcr.io/acme/caller", version: "v1",
+	dependencies: callee: {timeout: "500ms", retries: {attempts: 2, perTryTimeout: "100ms", retryOn: "5xx"}}}
+services: callee: {owner: "t", image: "ghcr.io/acme/callee", version: "v1"}
+`,
+	})
+	objs, _ := renderFiles(t, m)
+	got := bootstrapOf(t, objs, "dev", "caller").Clients["callee"].Retries
+	if diff := cmp.Diff(&conf.Retries{Attempts: 2, PerTryTimeout: ms(100), RetryOn: "5xx"}, got); diff != "" {
+		t.Errorf("retries (-want +got):\n%s", diff)
 	}
 }
 
@@ -201,7 +234,7 @@ func TestEnvironmentOverlayReachesBootstrap(t *testing.T) {
 	if got := bootstrapOf(t, objs, "prod", "orders").RateLimit.RPS; got != 1000 {
 		t.Errorf("orders prod rps %d, want the prod overlay's 1000", got)
 	}
-	if got := bootstrapOf(t, objs, "prod", "orders").Service; got != (conf.Service{Name: "orders", Version: "v1.4.2", Env: "prod"}) {
+	if got := bootstrapOf(t, objs, "prod", "orders").Service; got != (conf.Service{Name: "orders", Version: "v1.4.2", Env: "prod", Namespace: "shop-prod"}) {
 		t.Errorf("orders service block %+v", got)
 	}
 }

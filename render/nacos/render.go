@@ -202,6 +202,10 @@ func entries(ctx context.Context, m *schema.Model, envs []string) (map[string][]
 		seen := map[Key]renderedEntry{}
 		for _, name := range r.ServiceNames() {
 			svc := r.Services[name]
+			if !svc.IsApp() {
+				// A database, broker or cache reads no Kratos config.
+				continue
+			}
 			e, p := serviceEntry(m, r, svc)
 			if p != nil {
 				p.Environments = []string{env}

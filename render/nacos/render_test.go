@@ -210,8 +210,8 @@ func TestIndexListsEveryEntryOfTheEnvironment(t *testing.T) {
 	if doc.Version != IndexVersion || doc.Environment != "staging" {
 		t.Errorf("index header = %d %q", doc.Version, doc.Environment)
 	}
-	if len(doc.Entries) != len(m.Services) {
-		t.Fatalf("index has %d entries, want one per service (%d)", len(doc.Entries), len(m.Services))
+	if want := appServices(t, m, "staging"); len(doc.Entries) != want {
+		t.Fatalf("index has %d entries, want one per application (%d)", len(doc.Entries), want)
 	}
 	for _, e := range doc.Entries {
 		o := objectAt(t, objs, e.Path)
@@ -239,8 +239,8 @@ func TestEntriesAreWhatRenderWrites(t *testing.T) {
 	}
 	objs := renderAll(t, m)
 	for _, env := range envs {
-		if len(byEnv[env]) != len(m.Services) {
-			t.Errorf("%s: %d entries, want %d", env, len(byEnv[env]), len(m.Services))
+		if want := appServices(t, m, env); len(byEnv[env]) != want {
+			t.Errorf("%s: %d entries, want %d", env, len(byEnv[env]), want)
 		}
 		for _, e := range byEnv[env] {
 			o := objectAt(t, objs, EntryPath(env, e))
@@ -741,4 +741,21 @@ func TestYAMLContentIsTheNormalizedDataEncoded(t *testing.T) {
 			t.Errorf("%v: Content wrote\n%s\nencoding the normalized data writes\n%s", data, got, want)
 		}
 	}
+}
+
+// appServices counts the services of env that read a config entry: the
+// applications, not the databases, brokers and caches.
+func appServices(t *testing.T, m *schema.Model, env string) int {
+	t.Helper()
+	res, err := m.Resolve(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, svc := range res.Services {
+		if svc.IsApp() {
+			n++
+		}
+	}
+	return n
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/govctl/govctl/render/github"
 	"github.com/govctl/govctl/render/istio"
 	"github.com/govctl/govctl/render/kratos"
+	"github.com/govctl/govctl/render/kubernetes"
 	"github.com/govctl/govctl/render/nacos"
 	"github.com/govctl/govctl/schema"
 )
@@ -70,6 +71,7 @@ func names() string {
 // Renderers returns the renderers opts selects, in canonical order.
 func Renderers(opts Options) []render.Renderer {
 	all := []render.Renderer{
+		kubernetes.Renderer{},
 		istio.Renderer{Options: opts.Istio},
 		kratos.Renderer{},
 		nacos.Renderer{},
@@ -122,4 +124,19 @@ func Render(ctx context.Context, m *schema.Model, envs []string, opts Options) (
 		return nil, errors.Join(failed...)
 	}
 	return out, nil
+}
+
+// Validate renders envs of m with every selected renderer and encodes the
+// result, in memory, writing nothing: the check behind `govctl validate`.
+// A spec that passes Validate renders, because the renderers refuse, at the
+// spec field, every value their target cannot express.
+func Validate(ctx context.Context, m *schema.Model, envs []string, opts Options) error {
+	objs, err := Render(ctx, m, envs, opts)
+	if err != nil {
+		return err
+	}
+	if _, err := render.EncodeObjects(objs); err != nil {
+		return fmt.Errorf("encode rendered objects: %w", err)
+	}
+	return nil
 }

@@ -9,6 +9,9 @@
 // Usage:
 //
 //	istio-validate [-v] [-namespace NS] [-istio-namespace NS] PATH...
+//	istio-validate -analyze [-meshconfig FILE] [-istio-namespace NS] PATH...
+//
+// With -analyze it runs Istio's analyzers instead (see runAnalyze).
 //
 // Each PATH is a file, a directory (walked recursively for *.yaml and *.yml)
 // or "-" for standard input. Every YAML document is checked as
@@ -161,6 +164,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fset := flag.NewFlagSet("istio-validate", flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	var opts options
+	var analyze bool
+	var meshConfig string
+	fset.BoolVar(&analyze, "analyze", false, "run Istio's analyzers (istioctl analyze -A) over all PATHs together instead of validating each object")
+	fset.StringVar(&meshConfig, "meshconfig", "", "with -analyze: a MeshConfig file (istioctl analyze --meshConfigFile)")
 	fset.BoolVar(&opts.verbose, "v", false, "also print an \"ok\" line for every object without findings")
 	fset.StringVar(&opts.defaultNamespace, "namespace", "default",
 		"namespace assumed for objects that state none (istioctl's --namespace)")
@@ -178,6 +185,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if fset.NArg() == 0 {
 		fset.Usage()
 		return 2
+	}
+	if analyze {
+		return runAnalyze(opts, fset.Args(), meshConfig, stdin, stdout, stderr)
 	}
 
 	r := &report{out: stdout, verbose: opts.verbose}
