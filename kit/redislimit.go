@@ -83,7 +83,16 @@ func newRedisLimiter(bc *conf.Bootstrap, o *options) (*redisLimiter, error) {
 		if rl.Redis == "" {
 			return nil, fmt.Errorf("rate_limit.backend is redis but rate_limit.redis names no server (and no kit.WithRedis client was given)")
 		}
-		client = redis.NewClient(&redis.Options{Addr: rl.Redis})
+		// A rate limit sits on every request's path: a Redis that is slow
+		// or away costs each request at most redisTakeTimeout, not go-redis'
+		// retries with back-off (seconds).
+		client = redis.NewClient(&redis.Options{
+			Addr:         rl.Redis,
+			DialTimeout:  redisTakeTimeout,
+			ReadTimeout:  redisTakeTimeout,
+			WriteTimeout: redisTakeTimeout,
+			MaxRetries:   -1,
+		})
 	}
 	return &redisLimiter{
 		client: client,
@@ -96,7 +105,12 @@ func newRedisLimiter(bc *conf.Bootstrap, o *options) (*redisLimiter, error) {
 	}, nil
 }
 
+// redisTakeTimeout bounds one bucket call.
+const redisTakeTimeout = 100 * time.Millisecond
+
 func (l *redisLimiter) Take(ctx context.Context) (Decision, error) {
+	ctx, cancel := context.WithTimeout(ctx, redisTakeTimeout)
+	defer cancel()
 	res, err := bucketScript.Run(ctx, l.client, []string{l.key}, l.algorithm, l.rps, l.burst).Slice()
 	if err != nil {
 		return Decision{}, fmt.Errorf("redis bucket %s: %w", l.key, err)
