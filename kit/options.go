@@ -5,6 +5,7 @@ import (
 
 	"github.com/go-kratos/kratos/v2/log"
 	"github.com/go-kratos/kratos/v2/middleware"
+	"github.com/go-kratos/kratos/v2/registry"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	"go.opentelemetry.io/otel/trace"
@@ -25,6 +26,14 @@ type options struct {
 	tracer     trace.TracerProvider
 	ladder     *Ladder
 	limiter    Limiter
+
+	// NewApp only.
+	httpAddr, grpcAddr string
+	registrar          registry.Registrar
+	discovery          registry.Discovery
+	stopTimeout        time.Duration
+	drainDelay         time.Duration
+	authToken          string
 }
 
 // WithLogger sets the logger every kit component logs to; the default
@@ -74,6 +83,30 @@ func WithLadder(l *Ladder) Option { return func(o *options) { o.ladder = l } }
 // WithLimiter makes the server chain's ratelimit step use an existing
 // limiter (NewLimiter) instead of building one from rate_limit.
 func WithLimiter(l Limiter) Option { return func(o *options) { o.limiter = l } }
+
+// WithAddrs replaces the bootstrap's listen addresses of NewApp's HTTP and
+// gRPC servers (a test binds "127.0.0.1:0"); an empty one keeps the
+// bootstrap's.
+func WithAddrs(httpAddr, grpcAddr string) Option {
+	return func(o *options) { o.httpAddr, o.grpcAddr = httpAddr, grpcAddr }
+}
+
+// WithRegistrar makes NewApp register with r instead of the registry the
+// bootstrap names.
+func WithRegistrar(r registry.Registrar) Option { return func(o *options) { o.registrar = r } }
+
+// WithDiscovery sets how Dial and HTTPClient resolve a "discovery:///"
+// endpoint (a dependency outside the mesh, found through the registry).
+func WithDiscovery(d registry.Discovery) Option { return func(o *options) { o.discovery = d } }
+
+// WithStopTimeout bounds NewApp's graceful shutdown; the default is 10s.
+func WithStopTimeout(d time.Duration) Option { return func(o *options) { o.stopTimeout = d } }
+
+// WithDrainDelay makes NewApp's shutdown wait d between reporting
+// NOT_SERVING (health endpoint, gRPC health, deregistration) and closing the
+// listeners, so that load balancers and callers' registry watches stop
+// sending traffic first; the default is none.
+func WithDrainDelay(d time.Duration) Option { return func(o *options) { o.drainDelay = d } }
 
 func buildOptions(opts []Option) *options {
 	o := &options{}
