@@ -50,13 +50,13 @@ import (
 // Instance is a registered instance.
 type Instance struct {
 	Namespace, Service, IP string // Service is "group@@name"
-	Port                       int
-	Cluster                    string
-	Metadata                   map[string]string
-	Ephemeral                  bool
-	Healthy                    bool
-	Beats                      int
-	lastBeat                   time.Time
+	Port                   int
+	Cluster                string
+	Metadata               map[string]string
+	Ephemeral              bool
+	Healthy                bool
+	Beats                  int
+	lastBeat               time.Time
 }
 
 type instanceKey struct {
