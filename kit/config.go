@@ -289,4 +289,3 @@ func propertiesJSON(content string) ([]byte, error) {
 	}
 	return json.Marshal(root)
 }
-
