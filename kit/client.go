@@ -86,7 +86,7 @@ func clientMiddleware(bc *conf.Bootstrap, dep string, o *options) ([]middleware.
 	if c.Retries != nil && c.Retries.Attempts > 0 {
 		chain = append(chain, retryStep(*c.Retries))
 	}
-	return chain, nil
+	return append(chain, o.clientMW...), nil
 }
 
 // deadline bounds the rest of the chain; an earlier deadline of the caller
@@ -111,6 +111,19 @@ func sourceHeaders(bc *conf.Bootstrap) middleware.Middleware {
 				h.Set(headerSourceWorkload, me.workload)
 				h.Set(headerSourceNamespace, me.namespace)
 				h.Set(headerSourceVersion, me.version)
+			}
+			return next(ctx, req)
+		}
+	}
+}
+
+// BearerTokenClient sends "Authorization: Bearer <token>" on calls through
+// a Kratos client (WithClientMiddleware); the server's BearerToken checks it.
+func BearerTokenClient(token string) middleware.Middleware {
+	return func(next middleware.Handler) middleware.Handler {
+		return func(ctx context.Context, req any) (any, error) {
+			if tr, ok := transport.FromClientContext(ctx); ok {
+				tr.RequestHeader().Set("Authorization", "Bearer "+token)
 			}
 			return next(ctx, req)
 		}

@@ -10,7 +10,7 @@ import (
 	"github.com/go-kratos/kratos/v2/config"
 	"github.com/go-kratos/kratos/v2/log"
 
-	"github.com/govctl/govctl/kit/internal/nacosfake"
+	"github.com/govctl/govctl/kit/kittest/nacosfake"
 	"github.com/govctl/govctl/render/kratos/conf"
 )
 

@@ -26,6 +26,7 @@ type options struct {
 	tracer     trace.TracerProvider
 	ladder     *Ladder
 	limiter    Limiter
+	clientMW   []middleware.Middleware
 
 	// NewApp only.
 	httpAddr, grpcAddr string
@@ -83,6 +84,13 @@ func WithLadder(l *Ladder) Option { return func(o *options) { o.ladder = l } }
 // WithLimiter makes the server chain's ratelimit step use an existing
 // limiter (NewLimiter) instead of building one from rate_limit.
 func WithLimiter(l Limiter) Option { return func(o *options) { o.limiter = l } }
+
+// WithClientMiddleware appends mws to ClientMiddleware's chain, innermost:
+// they run on every try, after the breaker and the retries decided to make
+// it (credentials such as BearerTokenClient, request decoration).
+func WithClientMiddleware(mws ...middleware.Middleware) Option {
+	return func(o *options) { o.clientMW = append(o.clientMW, mws...) }
+}
 
 // WithAddrs replaces the bootstrap's listen addresses of NewApp's HTTP and
 // gRPC servers (a test binds "127.0.0.1:0"); an empty one keeps the

@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/govctl/govctl/kit/internal/testserver"
+	"github.com/govctl/govctl/kit/kittest"
 	"github.com/govctl/govctl/render/kratos/conf"
 )
 
@@ -25,7 +25,7 @@ func redisBootstrap(addr, algorithm string, rps, burst int) *conf.Bootstrap {
 // its own bootstrap, Redis client and chain) against one redis-server: the
 // burst is one bucket for both, not one each.
 func TestRedisTokenBucketIsSharedByTwoInstances(t *testing.T) {
-	addr := testserver.Redis(t)
+	addr := kittest.Redis(t)
 	var chains [2]func() error
 	var regs [2]*prometheus.Registry
 	var calls atomic.Int64
@@ -70,7 +70,7 @@ func TestRedisTokenBucketIsSharedByTwoInstances(t *testing.T) {
 // TestRedisLeakyBucketQueuesAcrossInstances: two instances share one queue
 // drained at rps, burst deep, timed by the Redis server's clock.
 func TestRedisLeakyBucketQueuesAcrossInstances(t *testing.T) {
-	addr := testserver.Redis(t)
+	addr := kittest.Redis(t)
 	var lims [2]Limiter
 	for i := range lims {
 		c := redis.NewClient(&redis.Options{Addr: addr})

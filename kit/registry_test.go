@@ -12,9 +12,9 @@ import (
 	"github.com/go-kratos/kratos/v2/registry"
 	clientv3 "go.etcd.io/etcd/client/v3"
 
-	"github.com/govctl/govctl/kit/internal/consulfake"
-	"github.com/govctl/govctl/kit/internal/nacosfake"
-	"github.com/govctl/govctl/kit/internal/testserver"
+	"github.com/govctl/govctl/kit/kittest/consulfake"
+	"github.com/govctl/govctl/kit/kittest/nacosfake"
+	"github.com/govctl/govctl/kit/kittest"
 	"github.com/govctl/govctl/render/kratos/conf"
 )
 
@@ -42,10 +42,10 @@ func TestKubernetesRegistryRegistersNothing(t *testing.T) {
 // TTLs while the registrar runs, is gone ttl after it stops without
 // deregistering (a killed process), and Deregister removes it at once.
 func TestEtcdRegistrationKeepsAliveAndExpiresAfterTTL(t *testing.T) {
-	url, _ := testserver.Etcd(t)
+	url, _ := kittest.Etcd(t)
 	bc := bootstrap()
 	bc.Registry = conf.Registry{Kind: "etcd", Address: url, TTL: conf.Duration(2 * time.Second), Heartbeat: conf.Duration(500 * time.Millisecond)}
-	ctx := testserver.Context(t)
+	ctx := kittest.Context(t)
 	r, err := NewRegistrar(ctx, bc)
 	if err != nil {
 		t.Fatal(err)

@@ -1,8 +1,11 @@
-// Package testserver starts real servers (redis-server, etcd) for kit's
-// tests: on loopback, on a free port, in a temporary directory, stopped when
-// the test ends. A server that is not installed skips the test, and fails
-// it when CI=true, so that CI never passes without running it.
-package testserver
+// Package kittest helps test services on kit: it starts the real servers a
+// kit bootstrap may name (redis-server, etcd) on loopback, on a free port,
+// in a temporary directory, stopped when the test ends; its subpackages
+// consulfake and nacosfake are in-process fakes of the Consul agent and
+// Nacos Open APIs. A server that is not installed skips the test, and fails
+// it when the environment has CI=true, so that CI never passes without
+// running it.
+package kittest
 
 import (
 	"context"
