@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/go-kratos/kratos/v2"
+	"github.com/go-kratos/kratos/v2/log"
 	"github.com/go-kratos/kratos/v2/middleware"
 	kgrpc "github.com/go-kratos/kratos/v2/transport/grpc"
 	khttp "github.com/go-kratos/kratos/v2/transport/http"
@@ -88,7 +89,8 @@ func NewApp(ctx context.Context, bc *conf.Bootstrap, opts ...Option) (*App, erro
 		a.httpLis.Close()
 		return nil, stderrors.Join(tel.shutdown(ctx), err)
 	}
-	a.HTTP = newHTTPServer(bc, a.httpLis, mw)
+	inflight := new(atomic.Int64)
+	a.HTTP = newHTTPServer(bc, a.httpLis, mw, inflight)
 	a.HTTP.HandleFunc(HealthPath(bc), a.serveHealth)
 	if bc.Metrics.Enabled && bc.Metrics.Path != "" {
 		a.HTTP.Handle(bc.Metrics.Path, promhttp.HandlerFor(o.gatherer, promhttp.HandlerOpts{}))
@@ -117,7 +119,7 @@ func NewApp(ctx context.Context, bc *conf.Bootstrap, opts ...Option) (*App, erro
 		kratos.Metadata(instanceMetadata(bc)),
 		kratos.Context(context.WithoutCancel(ctx)),
 		kratos.Logger(o.logger),
-		kratos.Server(a.HTTP, &drainingGRPC{Server: a.GRPC, stopTimeout: stopTimeout}),
+		kratos.Server(&drainingHTTP{Server: a.HTTP, inflight: inflight}, &drainingGRPC{Server: a.GRPC, stopTimeout: stopTimeout}),
 		kratos.StopTimeout(stopTimeout),
 		kratos.AfterStart(func(actx context.Context) error {
 			a.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
@@ -144,7 +146,12 @@ func NewApp(ctx context.Context, bc *conf.Bootstrap, opts ...Option) (*App, erro
 		kratos.AfterStop(func(sctx context.Context) error {
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(sctx), stopTimeout)
 			defer cancel()
-			return tel.shutdown(sctx)
+			// Spans that cannot be flushed (the collector is away) are lost,
+			// which is no reason to report the service's shutdown as failed.
+			if err := tel.shutdown(sctx); err != nil {
+				log.NewHelper(o.logger).Warnf("trace export shutdown: %v", err)
+			}
+			return nil
 		}),
 	}
 	if registrar != nil {
@@ -210,8 +217,15 @@ func (a *App) serveHealth(w http.ResponseWriter, _ *http.Request) {
 	_ = json.NewEncoder(w).Encode(body)
 }
 
-func newHTTPServer(bc *conf.Bootstrap, lis net.Listener, mw []middleware.Middleware) *khttp.Server {
+func newHTTPServer(bc *conf.Bootstrap, lis net.Listener, mw []middleware.Middleware, inflight *atomic.Int64) *khttp.Server {
 	return khttp.NewServer(
+		khttp.Filter(func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				inflight.Add(1)
+				defer inflight.Add(-1)
+				next.ServeHTTP(w, r)
+			})
+		}),
 		khttp.Listener(lis),
 		khttp.Network(lis.Addr().Network()),
 		khttp.Address(lis.Addr().String()),
@@ -241,6 +255,36 @@ func listen(t conf.Transport, override string) (net.Listener, error) {
 		return nil, fmt.Errorf("listen on %s %s: %w", network, addr, err)
 	}
 	return lis, nil
+}
+
+// drainingHTTP stops the HTTP server once no request is in flight:
+// http.Server.Shutdown also waits for connections that were opened and never
+// carried a request (a client's transport dials spares under load), up to 5s
+// each, which would hold the drain for nothing.
+type drainingHTTP struct {
+	*khttp.Server
+	inflight *atomic.Int64
+}
+
+func (s *drainingHTTP) Stop(ctx context.Context) error {
+	done := make(chan error, 1)
+	go func() { done <- s.Server.Stop(ctx) }()
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case err := <-done:
+			return err
+		case <-t.C:
+			if s.inflight.Load() == 0 {
+				_ = s.Server.Close()
+				if err := <-done; err != nil && !stderrors.Is(err, http.ErrServerClosed) {
+					return err
+				}
+				return nil
+			}
+		}
+	}
 }
 
 // drainingGRPC stops the gRPC server gracefully, and forcibly when the stop

@@ -200,3 +200,43 @@ func grepLines(s, prefix string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+func TestAppDrainLetsInFlightRequestsFinish(t *testing.T) {
+	bc := appBootstrap()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := NewApp(ctx, bc, WithStopTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan struct{})
+	a.HTTP.Route("/").GET("/v1/echo/{id}", echoRoute(func(ctx context.Context, req any) (any, error) {
+		close(started)
+		time.Sleep(300 * time.Millisecond)
+		return &echoReply{ID: req.(string)}, nil
+	}))
+	wait := runApp(t, a)
+	result := make(chan string, 1)
+	go func() {
+		resp, err := http.Get("http://" + a.HTTPAddr() + "/v1/echo/7")
+		if err != nil {
+			result <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		result <- resp.Status + " " + string(b)
+	}()
+	<-started
+	begin := time.Now()
+	cancel()
+	if got := <-result; !strings.HasPrefix(got, "200") || !strings.Contains(got, `"id":"7"`) {
+		t.Fatalf("in-flight request during the drain: %s, want it answered", got)
+	}
+	if err := wait(); err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(begin); el > 2*time.Second {
+		t.Fatalf("stop took %s with one 300ms request in flight", el)
+	}
+}
