@@ -12,9 +12,9 @@ import (
 	"github.com/go-kratos/kratos/v2/registry"
 	clientv3 "go.etcd.io/etcd/client/v3"
 
+	"github.com/govctl/govctl/kit/kittest"
 	"github.com/govctl/govctl/kit/kittest/consulfake"
 	"github.com/govctl/govctl/kit/kittest/nacosfake"
-	"github.com/govctl/govctl/kit/kittest"
 	"github.com/govctl/govctl/render/kratos/conf"
 )
 
