@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -181,7 +183,7 @@ func newRuleSet(files []*regoFile, builtin bool) (*ruleSet, []*schema.Error) {
 		}
 	}
 	var errs []*schema.Error
-	for _, pkg := range sortedKeys(byPkg) {
+	for _, pkg := range slices.Sorted(maps.Keys(byPkg)) {
 		mods := byPkg[pkg]
 		isRule := false
 		for _, f := range mods {

@@ -2,7 +2,9 @@ package lint
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -246,7 +248,7 @@ func parseParams(v any) ([]Param, []string) {
 	}
 	var errs []string
 	var out []Param
-	for _, name := range sortedKeys(m) {
+	for _, name := range slices.Sorted(maps.Keys(m)) {
 		spec, ok := m[name].(map[string]any)
 		if !ok {
 			errs = append(errs, fmt.Sprintf("%s: must be a map with type, default and description", name))
@@ -309,7 +311,7 @@ func parseExamples(v any) ([]Example, []string) {
 	case nil:
 		return nil, nil
 	case map[string]any:
-		for _, kind := range sortedKeys(v) {
+		for _, kind := range slices.Sorted(maps.Keys(v)) {
 			if kind != "fail" && kind != "pass" {
 				errs = append(errs, fmt.Sprintf("%s: want fail or pass", kind))
 				continue

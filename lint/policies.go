@@ -2,6 +2,8 @@ package lint
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/govctl/govctl/schema"
@@ -76,7 +78,7 @@ func configure(m *schema.Model, set *ruleSet) ([]*RuleSetting, []*schema.Error) 
 	}
 	var errs []*schema.Error
 	ids := set.ids()
-	for _, id := range sortedKeys(policies) {
+	for _, id := range slices.Sorted(maps.Keys(policies)) {
 		if set.byID[id] == nil {
 			path := "policies.rules." + id
 			errs = append(errs, &schema.Error{Pos: posOf(m, path), Path: path,

@@ -2,7 +2,6 @@ package lint
 
 import (
 	"slices"
-	"sort"
 
 	"github.com/govctl/govctl/schema"
 )
@@ -15,12 +14,3 @@ func posOf(m *schema.Model, path string) schema.Pos {
 }
 
 func contains(list []string, s string) bool { return slices.Contains(list, s) }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

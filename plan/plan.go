@@ -507,15 +507,15 @@ func (e *environments) list(changes []Change) []Environment {
 
 // targetOrder is the order changes of one environment are listed in.
 func targetOrder(t render.Target) int {
-	for i, x := range render.Targets {
+	for i, x := range render.AllTargets() {
 		if x == t {
 			return i
 		}
 	}
 	if t == TargetPolicy {
-		return len(render.Targets)
+		return len(render.AllTargets())
 	}
-	return len(render.Targets) + 1
+	return len(render.AllTargets()) + 1
 }
 
 // sortChanges orders changes by environment, target, then name.

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -642,7 +644,7 @@ func (m *Model) mustPos(path string) Pos {
 // environments, dependencies and fallbacks on undefined services, and a
 // service depending on itself.
 func (l *loader) checkReferences(m *Model) {
-	envNames := sortedKeys(m.Environments)
+	envNames := slices.Sorted(maps.Keys(m.Environments))
 	svcNames := m.ServiceNames()
 	svcs := m.trees.get("services")
 	for _, name := range svcNames {
@@ -661,7 +663,7 @@ func (l *loader) checkReferences(m *Model) {
 				layers[base+".env."+env] = ov.fields[env]
 			}
 		}
-		for _, prefix := range sortedKeys(layers) {
+		for _, prefix := range slices.Sorted(maps.Keys(layers)) {
 			l.checkLayerReferences(m, name, prefix, layers[prefix])
 		}
 	}
@@ -671,7 +673,7 @@ func (l *loader) checkReferences(m *Model) {
 	for _, env := range envNames {
 		defaults["environments."+env+".defaults"] = m.trees.get("environments", env, "defaults")
 	}
-	for _, prefix := range sortedKeys(defaults) {
+	for _, prefix := range slices.Sorted(maps.Keys(defaults)) {
 		l.checkLayerReferences(m, "", prefix, defaults[prefix])
 	}
 }

@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"time"
 )
@@ -348,7 +350,7 @@ func (m *Model) EnvironmentNames() []string {
 
 // ServiceNames returns the service names, sorted.
 func (m *Model) ServiceNames() []string {
-	return sortedKeys(m.Services)
+	return slices.Sorted(maps.Keys(m.Services))
 }
 
 // PosOf returns where the user set the field at the dotted path, or the
@@ -360,15 +362,6 @@ func (m *Model) PosOf(path string) (Pos, bool) {
 		}
 	}
 	return Pos{}, false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // ConfigDataID is the service's Nacos dataId: config.dataId, or the service

@@ -2,21 +2,25 @@ package schema
 
 import (
 	"fmt"
+	"maps"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
 	cueerrors "cuelang.org/go/cue/errors"
+	"golang.org/x/sync/errgroup"
 )
 
 // Layer is where a resolved value came from, lowest precedence first.
 type Layer int
 
-// The layers of resolution, in precedence order (DESIGN.md).
+// The layers of resolution, lowest precedence first: schema defaults <
+// platform.defaults < environments.<env>.defaults < services.<name> <
+// services.<name>.env.<env> (the README's "Precedence").
 const (
 	LayerSchema Layer = iota
 	LayerPlatform
@@ -61,7 +65,7 @@ type Resolved struct {
 func (r *Resolved) Model() *Model { return r.model }
 
 // ServiceNames returns the service names, sorted.
-func (r *Resolved) ServiceNames() []string { return sortedKeys(r.Services) }
+func (r *Resolved) ServiceNames() []string { return slices.Sorted(maps.Keys(r.Services)) }
 
 // Origin returns where the field at the dotted path (relative to the
 // service, e.g. "resilience.rateLimit.rps") got its value; fields no layer
@@ -91,7 +95,7 @@ func (m *Model) Resolve(env string) (*Resolved, error) {
 		return r, nil
 	}
 	if _, ok := m.Environments[env]; !ok {
-		names := sortedKeys(m.Environments)
+		names := slices.Sorted(maps.Keys(m.Environments))
 		return nil, fmt.Errorf("unknown environment %q (defined: %s)%s", env, strings.Join(names, ", "), DidYouMean(env, names))
 	}
 	r, errs := m.resolve(env)
@@ -134,42 +138,43 @@ func (m *Model) resolveEnvs(envs []string, memo *resolutionMemo, used map[memoKe
 	}
 	jobs := len(envs) * len(names)
 	workers := min(runtime.GOMAXPROCS(0), max(jobs/64, 1))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			// Compiling the schema costs a few milliseconds; a worker
-			// that finds every service in the memo never needs it.
-			var c *checker
-			for {
-				j := int(next.Add(1)) - 1
-				if j >= jobs {
-					return
-				}
-				e, n := j/len(names), j%len(names)
-				name, env := names[n], envs[e]
-				tree, prov := m.merge(name, env, shared[e])
-				key, keyed := treeKey(tree)
-				if js, ok := memo.lookup(key); keyed && ok {
-					// An entry that no longer decodes is checked again.
-					if svc, err := m.decodeResolved(name, js, prov); err == nil {
-						results[e][n] = result{svc: svc, key: key, js: js}
-						hits.Add(1)
-						continue
-					}
-				}
-				if c == nil {
-					c = newChecker()
-				}
-				svc, _, js, errs := m.check(c, name, env, tree, prov)
-				results[e][n] = result{svc: svc, errs: errs}
-				if keyed && len(errs) == 0 {
-					results[e][n].key, results[e][n].js = key, js
+	// Compiling the schema costs a few milliseconds, so checkers are reused:
+	// at most workers jobs run at once, each holding at most one checker,
+	// so putting one back never blocks. A job that finds its service in the
+	// memo never needs one.
+	checkers := make(chan *checker, workers)
+	var g errgroup.Group
+	g.SetLimit(workers)
+	for j := range jobs {
+		g.Go(func() error {
+			e, n := j/len(names), j%len(names)
+			name, env := names[n], envs[e]
+			tree, prov := m.merge(name, env, shared[e])
+			key, keyed := treeKey(tree)
+			if js, ok := memo.lookup(key); keyed && ok {
+				// An entry that no longer decodes is checked again.
+				if svc, err := m.decodeResolved(name, js, prov); err == nil {
+					results[e][n] = result{svc: svc, key: key, js: js}
+					hits.Add(1)
+					return nil
 				}
 			}
+			var c *checker
+			select {
+			case c = <-checkers:
+			default:
+				c = newChecker()
+			}
+			svc, _, js, errs := m.check(c, name, env, tree, prov)
+			checkers <- c
+			results[e][n] = result{svc: svc, errs: errs}
+			if keyed && len(errs) == 0 {
+				results[e][n].key, results[e][n].js = key, js
+			}
+			return nil
 		})
 	}
-	wg.Wait()
+	g.Wait()
 	m.memoHits += int(hits.Load())
 	rs := make([]*Resolved, len(envs))
 	errs := make([][]*Error, len(envs))

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,7 +30,7 @@ func (m *Model) ServicesIn(files []string) (services []string, platformWide bool
 			found[name] = true
 		}
 	}
-	return sortedKeys(found), platformWide
+	return slices.Sorted(maps.Keys(found)), platformWide
 }
 
 // serviceOf returns the service a dotted path is under (services.orders.x

@@ -9,9 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/govctl/govctl/render/github"
-	"github.com/govctl/govctl/render/nacos"
-	"github.com/govctl/govctl/schema"
+	"github.com/govctl/govctl/githubapi"
+	"github.com/govctl/govctl/nacos"
 )
 
 func newApplyCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
@@ -103,18 +102,11 @@ func applyNacosRun(cmd *cobra.Command, opts *ApplyNacosOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, err := m.Resolve(opts.Env); err != nil {
-		return err
+	report, applyErr := nacos.ApplyEnvironment(ctx, client, m, opts.Env, nacos.ApplyOptions{DryRun: opts.DryRun, Adopt: opts.Adopt})
+	if applyErr != nil && len(report.Results) == 0 {
+		// Nothing was attempted (no entries, an invalid spec): no report.
+		return applyErr
 	}
-	byEnv, err := nacos.Entries(m, []string{opts.Env})
-	if err != nil {
-		return err
-	}
-	entries := byEnv[opts.Env]
-	if len(entries) == 0 {
-		return fmt.Errorf("environment %s has no Nacos entries (platform.configCenter.kind is %q)", opts.Env, m.Platform.ConfigCenter.Kind)
-	}
-	report, applyErr := nacos.Apply(ctx, client, entries, nacos.ApplyOptions{DryRun: opts.DryRun, Adopt: opts.Adopt})
 	var auth *nacos.AuthError
 	if errors.As(applyErr, &auth) && len(report.Written()) == 0 {
 		// Every entry failed the same way; one line says it.
@@ -201,11 +193,10 @@ func applyGitHubRun(cmd *cobra.Command, opts *ApplyGitHubOptions) error {
 	if err != nil {
 		return err
 	}
-	var prot []github.EnvironmentProtection
-	for _, name := range envs {
-		prot = append(prot, protection(m.Environments[name], opts.Branches))
-	}
-	report, err := github.ApplyEnvironments(ctx, client, repo, prot, github.EnvironmentOptions{AllowAdminBypass: opts.AllowAdminBypass})
+	report, err := githubapi.ApplyPlatform(ctx, client, repo, m, envs, githubapi.PlatformOptions{
+		EnvironmentOptions: githubapi.EnvironmentOptions{AllowAdminBypass: opts.AllowAdminBypass},
+		Branches:           opts.Branches,
+	})
 	if err != nil {
 		return err
 	}
@@ -213,16 +204,4 @@ func applyGitHubRun(cmd *cobra.Command, opts *ApplyGitHubOptions) error {
 		fmt.Fprint(opts.IO.Out, report.String())
 	}
 	return nil
-}
-
-// protection is what an environment's spec asks GitHub to enforce.
-func protection(e *schema.Environment, branches []string) github.EnvironmentProtection {
-	return github.EnvironmentProtection{
-		Name:              e.Name,
-		Approvals:         e.Approvals,
-		Reviewers:         e.Reviewers,
-		WaitTimer:         e.WaitTimer.D(),
-		Branches:          branches,
-		PreventSelfReview: e.Approvals > 0,
-	}
 }

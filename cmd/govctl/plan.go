@@ -10,7 +10,7 @@ import (
 	"github.com/fatih/color"
 	"github.com/spf13/cobra"
 
-	"github.com/govctl/govctl/lint"
+	"github.com/govctl/govctl/githubapi"
 	"github.com/govctl/govctl/plan"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/render/targets"
@@ -77,31 +77,9 @@ reported but changes neither the printed plan nor the exit code.
 // planRender renders everything plan compares: every target for every
 // environment, and the lint policy in force per environment.
 func planRender(topts targets.Options) plan.RenderFunc {
-	return func(ctx context.Context, m *schema.Model) ([]render.Object, error) {
-		objs, err := targets.Render(ctx, m, m.EnvironmentNames(), topts)
-		if err != nil {
-			return nil, err
-		}
-		settings, err := lint.Rules(ctx, m, lint.Options{})
-		if err != nil {
-			return nil, err
-		}
-		for _, env := range m.EnvironmentNames() {
-			for _, s := range settings {
-				params, looser := map[string]any{}, map[string]string{}
-				for _, p := range s.Params {
-					params[p.Name] = p.Value
-					if p.Looser != "" {
-						looser[p.Name] = p.Looser
-					}
-				}
-				objs = append(objs, plan.PolicyObject(env, s.Rule.ID, plan.LintRuleSetting{
-					Enabled: s.AppliesIn(env), Severity: string(s.Severity), Params: params, Looser: looser,
-				}))
-			}
-		}
-		return objs, nil
-	}
+	return plan.WithLintPolicies(func(ctx context.Context, m *schema.Model) ([]render.Object, error) {
+		return targets.Render(ctx, m, m.EnvironmentNames(), topts)
+	})
 }
 
 func planRun(cmd *cobra.Command, opts *PlanOptions) error {
@@ -184,7 +162,7 @@ func postPlanComment(ctx context.Context, opts *PlanOptions, p *plan.Plan, body 
 	if event == "" {
 		return errors.New("GITHUB_EVENT_PATH is not set: --comment runs inside GitHub Actions on a pull_request event")
 	}
-	repo, pr, err := plan.PullRequestFromEvent(event)
+	repo, pr, err := githubapi.PullRequestFromEvent(event)
 	if err != nil {
 		return err
 	}
@@ -195,7 +173,7 @@ func postPlanComment(ctx context.Context, opts *PlanOptions, p *plan.Plan, body 
 	if err != nil {
 		return err
 	}
-	res, err := plan.UpsertComment(ctx, client, repo, pr, plan.PlanMarker(p.Platform), body, plan.CommentOptions{})
+	res, err := githubapi.UpsertComment(ctx, client, repo, pr, plan.PlanMarker(p.Platform), body, githubapi.CommentOptions{})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -457,7 +458,7 @@ func TestSpecValuesIstioCannotExpressAreErrors(t *testing.T) {
 				}
 			}
 			svc := "services: a: {\n\timage: \"ghcr.io/x/a\"\n\t" + tc.svc + "\n"
-			for _, k := range sortedKeys(fields) {
+			for _, k := range slices.Sorted(maps.Keys(fields)) {
 				svc += "\t" + fields[k] + "\n"
 			}
 			svc += "}\n"
