@@ -14,6 +14,7 @@ import (
 	"github.com/go-kratos/kratos/v2"
 	"github.com/go-kratos/kratos/v2/log"
 	"github.com/go-kratos/kratos/v2/middleware"
+	"github.com/go-kratos/kratos/v2/registry"
 	kgrpc "github.com/go-kratos/kratos/v2/transport/grpc"
 	khttp "github.com/go-kratos/kratos/v2/transport/http"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -81,6 +82,11 @@ func NewApp(ctx context.Context, bc *conf.Bootstrap, opts ...Option) (*App, erro
 		if err != nil {
 			return nil, stderrors.Join(tel.shutdown(ctx), err)
 		}
+	}
+	if d, ok := registrar.(registry.Discovery); ok && o.discovery == nil {
+		// The registry the app registers with resolves its dependencies'
+		// discovery:/// endpoints too (Options passes it to Dial, HTTPClient).
+		o.discovery = d
 	}
 	if a.httpLis, err = listen(bc.Server.HTTP, o.httpAddr); err != nil {
 		return nil, stderrors.Join(tel.shutdown(ctx), err)
@@ -181,7 +187,8 @@ func (a *App) GRPCAddr() string { return a.grpcLis.Addr().String() }
 // app's metrics registry, logger and tracer.
 func (a *App) Options() []Option {
 	o := a.opts
-	return []Option{WithLogger(o.logger), func(x *options) { x.registerer, x.gatherer = o.registerer, o.gatherer }, WithTracerProvider(o.tracer), WithLadder(o.ladder), WithClock(o.now)}
+	return []Option{WithLogger(o.logger), func(x *options) { x.registerer, x.gatherer = o.registerer, o.gatherer },
+		WithTracerProvider(o.tracer), WithLadder(o.ladder), WithClock(o.now), WithDiscovery(o.discovery)}
 }
 
 // HealthPath is where the registry checks the instance.

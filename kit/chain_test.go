@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-kratos/kratos/v2/errors"
 	"github.com/go-kratos/kratos/v2/middleware"
+	"github.com/go-kratos/kratos/v2/transport"
 	"google.golang.org/grpc/codes"
 
 	"github.com/govctl/govctl/render/kratos/conf"
@@ -574,5 +575,55 @@ func TestCallToTheFallbackServiceIsBoundByFallbackTimeout(t *testing.T) {
 	reply, _ := h(context.Background(), nil)
 	if reply.(time.Duration) > 30*time.Millisecond {
 		t.Fatalf("deadline of a call to the fallback service %s, want <= fallback_timeout 30ms", reply)
+	}
+}
+
+// fakeTransport is a server transport carrying an operation, as Kratos'
+// servers put one in the request context.
+type fakeTransport struct {
+	operation string
+	header    headerCarrier
+}
+
+type headerCarrier map[string]string
+
+func (h headerCarrier) Get(k string) string      { return h[strings.ToLower(k)] }
+func (h headerCarrier) Set(k, v string)          { h[strings.ToLower(k)] = v }
+func (h headerCarrier) Add(k, v string)          { h[strings.ToLower(k)] = v }
+func (h headerCarrier) Keys() []string           { return nil }
+func (h headerCarrier) Values(k string) []string { return []string{h[strings.ToLower(k)]} }
+
+func (t fakeTransport) Kind() transport.Kind            { return transport.KindGRPC }
+func (t fakeTransport) Endpoint() string                { return "" }
+func (t fakeTransport) Operation() string               { return t.operation }
+func (t fakeTransport) RequestHeader() transport.Header { return t.header }
+func (t fakeTransport) ReplyHeader() transport.Header   { return headerCarrier{} }
+
+func TestHealthChecksTakeNoTokensAndNeedNoCredentials(t *testing.T) {
+	clock := newFakeClock()
+	bc := bootstrap()
+	bc.Middleware = append(bc.Middleware, "auth", "ratelimit")
+	bc.RateLimit = &conf.RateLimit{Algorithm: "token_bucket", RPS: 1, Burst: 1}
+	mws, err := ServerMiddleware(bc, WithClock(clock.Now), WithAuth(BearerToken("secret")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls atomic.Int64
+	h := chain(t, mws, okHandler(&calls))
+	health := transport.NewServerContext(context.Background(), fakeTransport{operation: "/grpc.health.v1.Health/Check", header: headerCarrier{}})
+	for range 5 {
+		if _, err := h(health, nil); err != nil {
+			t.Fatalf("health check: %v", err)
+		}
+	}
+	api := transport.NewServerContext(context.Background(), fakeTransport{operation: "/shop.orders.v1.Orders/GetOrder", header: headerCarrier{"authorization": "Bearer secret"}})
+	if _, err := h(api, nil); err != nil {
+		t.Fatalf("first API call: %v; health checks must not have taken the token", err)
+	}
+	_, err = h(api, nil)
+	assertRateLimited(t, err)
+	noToken := transport.NewServerContext(context.Background(), fakeTransport{operation: "/shop.orders.v1.Orders/GetOrder", header: headerCarrier{}})
+	if _, err := h(noToken, nil); errors.FromError(err).Code != 401 {
+		t.Fatalf("an API call without a token: %v, want 401", err)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/go-kratos/kratos/v2/middleware/logging"
 	"github.com/go-kratos/kratos/v2/middleware/metadata"
 	"github.com/go-kratos/kratos/v2/middleware/recovery"
-	"github.com/go-kratos/kratos/v2/middleware/selector"
 	"github.com/go-kratos/kratos/v2/middleware/tracing"
 	"github.com/go-kratos/kratos/v2/middleware/validate"
 	"github.com/go-kratos/kratos/v2/transport"
@@ -84,7 +83,7 @@ func serverMiddleware(bc *conf.Bootstrap, o *options) ([]middleware.Middleware, 
 			}
 			limiter = l
 		}
-		chain = append(chain, rateLimitStep(bc, limiter, m, logger))
+		chain = append(chain, exceptHealth(rateLimitStep(bc, limiter, m, logger)))
 		return nil
 	}
 	for i, name := range bc.Middleware {
@@ -111,9 +110,7 @@ func serverMiddleware(bc *conf.Bootstrap, o *options) ([]middleware.Middleware, 
 			if o.auth == nil {
 				return nil, fmt.Errorf("middleware auth: no authenticator; pass kit.WithAuth (for example kit.BearerToken)")
 			}
-			chain = append(chain, selector.Server(o.auth).Match(func(_ context.Context, operation string) bool {
-				return !strings.HasPrefix(operation, healthOperationPrefix)
-			}).Build())
+			chain = append(chain, exceptHealth(o.auth))
 		case "ratelimit":
 			if err := rateLimit(); err != nil {
 				return nil, err
@@ -134,9 +131,28 @@ func serverMiddleware(bc *conf.Bootstrap, o *options) ([]middleware.Middleware, 
 		}
 	}
 	if bc.Degradation != nil {
-		chain = append(chain, degradationStep(bc, ladder, o.fallback, m, logger))
+		chain = append(chain, exceptHealth(degradationStep(bc, ladder, o.fallback, m, logger)))
 	}
 	return chain, nil
+}
+
+// exceptHealth applies m to every operation but the gRPC health service's:
+// the registry's and the kubelet's probes carry no credentials, must not
+// take rate-limit tokens, and report the instance's health, not its
+// degradation level (the HTTP health endpoint is outside the chain anyway).
+// (Kratos' selector is not used: it skips its middleware on a context
+// without a transport, which would leave a plain-context chain
+// unauthenticated and unlimited.)
+func exceptHealth(m middleware.Middleware) middleware.Middleware {
+	return func(next middleware.Handler) middleware.Handler {
+		guarded := m(next)
+		return func(ctx context.Context, req any) (any, error) {
+			if tr, ok := transport.FromServerContext(ctx); ok && strings.HasPrefix(tr.Operation(), healthOperationPrefix) {
+				return next(ctx, req)
+			}
+			return guarded(ctx, req)
+		}
+	}
 }
 
 // degradationStep is the ladder around the handler: the handler's outcomes
