@@ -87,6 +87,25 @@ func TestEtcdRegistrationKeepsAliveAndExpiresAfterTTL(t *testing.T) {
 	if err != nil || len(got) != 1 || got[0].ID != "orders-1" {
 		t.Fatalf("discovery: %v %v", got, err)
 	}
+	w, err := reg.Watch(ctx, "orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := w.Next(); err != nil || len(got) != 1 {
+		t.Fatalf("first watch: %v %v", got, err)
+	}
+	second := instance()
+	second.ID = "orders-2"
+	if err := reg.Register(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := w.Next(); err != nil || len(got) != 2 {
+		t.Fatalf("watch after a second instance registered: %v %v", got, err)
+	}
+	w.Stop()
+	if err := reg.Deregister(ctx, second); err != nil {
+		t.Fatal(err)
+	}
 	time.Sleep(3500 * time.Millisecond) // well past the TTL: only the keep-alive holds it
 	if in, _ := lookup(); in == nil {
 		t.Fatal("the instance expired although the registrar kept its lease alive")
