@@ -335,9 +335,12 @@ func Dial(ctx context.Context, bc *conf.Bootstrap, dependency string, opts ...Op
 	copts := []kgrpc.ClientOption{
 		kgrpc.WithEndpoint(c.Endpoint),
 		kgrpc.WithMiddleware(mws...),
-		// The chain's deadline is the client's timeout; Kratos' own
-		// default (2s) must not cut it shorter.
-		kgrpc.WithTimeout(0),
+	}
+	if c.Timeout > 0 {
+		// The chain's deadline is the client's; Kratos' own default (2s)
+		// must not cut it shorter. Without one, Kratos' default stands, as
+		// conf.Client.Timeout says.
+		copts = append(copts, kgrpc.WithTimeout(c.Timeout.Std()))
 	}
 	if strings.HasPrefix(c.Endpoint, "discovery:") {
 		if o.discovery == nil {
@@ -367,7 +370,9 @@ func HTTPClient(ctx context.Context, bc *conf.Bootstrap, dependency string, opts
 	copts := []khttp.ClientOption{
 		khttp.WithEndpoint(c.HTTPEndpoint),
 		khttp.WithMiddleware(mws...),
-		khttp.WithTimeout(0),
+	}
+	if c.Timeout > 0 {
+		copts = append(copts, khttp.WithTimeout(c.Timeout.Std()))
 	}
 	if strings.HasPrefix(c.HTTPEndpoint, "discovery:") {
 		if o.discovery == nil {
