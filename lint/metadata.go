@@ -10,6 +10,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/schema"
 )
 
@@ -124,7 +125,7 @@ func packageName(mod *ast.Module) string {
 
 // ruleFromModules builds the rule a package's modules define. requireID is
 // set for built-in rules, which must carry a complete METADATA block.
-func ruleFromModules(pkg string, mods []*regoFile, requireID bool) (*Rule, []*schema.Error) {
+func ruleFromModules(pkg string, mods []*regoFile, requireID bool) (*Rule, []*diag.Diagnostic) {
 	r := &Rule{Package: pkg, Scope: ScopeModel, Reads: ReadsPlatform, File: mods[0].name, Line: mods[0].module.Package.Location.Row}
 	seen := map[string]bool{}
 	var ann *ast.Annotations
@@ -142,13 +143,13 @@ func ruleFromModules(pkg string, mods []*regoFile, requireID bool) (*Rule, []*sc
 		}
 	}
 	sort.Strings(r.decisions)
-	var errs []*schema.Error
+	var errs []*diag.Diagnostic
 	fail := func(format string, args ...any) {
 		line := r.Line
 		if ann != nil && ann.Location != nil {
 			line = ann.Location.Row
 		}
-		errs = append(errs, &schema.Error{Pos: schema.Pos{File: annFile.name, Line: line}, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, &diag.Diagnostic{Pos: schema.Pos{File: annFile.name, Line: line}, Message: fmt.Sprintf(format, args...)})
 	}
 	if ann == nil {
 		if requireID {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/govctl/govctl/internal/secret"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/schema"
 )
@@ -299,6 +300,10 @@ type Options struct {
 	// govctl.risk, at the root of the FS) evaluated with the built-in
 	// rules, so that a platform can add its own ratings.
 	RiskRules fs.FS
+	// Secrets hides sensitive values in the changes (lint.SecretMatcher);
+	// nil shows every value. Compute adds the secrets it meets in the
+	// changes' Nacos entries (a live server's included) to its literals.
+	Secrets *secret.Matcher
 }
 
 // Compute renders the desired objects, reads the baseline's, and returns
@@ -382,6 +387,7 @@ func Compute(ctx context.Context, opts Options) (*Plan, error) {
 			}
 		}
 	}
+	redactSecrets(p.Changes, opts.Secrets)
 	p.Environments = envs.list(p.Changes)
 	sortChanges(p.Changes, p.Environments)
 	return p, nil

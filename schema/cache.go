@@ -35,7 +35,7 @@ type CacheOptions struct {
 }
 
 // cacheFormat changes whenever the snapshot's shape or meaning does.
-const cacheFormat = "govctl-model-cache/3"
+const cacheFormat = "govctl-model-cache/4"
 
 // LoadCached is Load with a content-addressed cache: a spec directory whose
 // files (spec files, cue.mod included) are byte for byte those of an

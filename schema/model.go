@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/govctl/govctl/internal/fieldpath"
 )
 
 // Duration is a Go duration string as written in the spec ("800ms"). The
@@ -36,7 +38,8 @@ type Model struct {
 	// Policies is the spec's policies block; nil when it has none.
 	Policies *Policies
 
-	// positions maps a dotted path to where the user set it.
+	// positions maps a field path (fieldpath.Path.String) to where the user
+	// set it.
 	positions map[string]Pos
 	// trees holds the user-set values of every field, for resolution.
 	trees *node
@@ -205,7 +208,7 @@ type Service struct {
 	Source string `json:"-"`
 	// Pos is where the service is declared.
 	Pos  Pos               `json:"-"`
-	prov map[string]Origin // dotted field path → where its value came from
+	prov map[string]Origin // field path (relative to the service, as String prints it) → where its value came from
 }
 
 // Ports are the Kratos HTTP and gRPC server ports.
@@ -297,6 +300,9 @@ type Config struct {
 	Group  string         `json:"group,omitempty"`
 	Format string         `json:"format"`
 	Data   map[string]any `json:"data"`
+	// Sensitive are keys of Data whose values are secrets, at any depth,
+	// besides those the secret rule recognises by name.
+	Sensitive []string `json:"sensitive,omitempty"`
 }
 
 // SLO is the service's objectives.
@@ -353,11 +359,11 @@ func (m *Model) ServiceNames() []string {
 	return slices.Sorted(maps.Keys(m.Services))
 }
 
-// PosOf returns where the user set the field at the dotted path, or the
-// nearest enclosing field the user set; ok is false when none is known.
-func (m *Model) PosOf(path string) (Pos, bool) {
-	for p := path; p != ""; p = parentPath(p) {
-		if pos, ok := m.positions[p]; ok {
+// PosOf returns where the user set the field at path, or the nearest
+// enclosing field the user set; ok is false when none is known.
+func (m *Model) PosOf(path fieldpath.Path) (Pos, bool) {
+	for p := path; len(p) > 0; p = p.Parent() {
+		if pos, ok := m.positions[p.String()]; ok {
 			return pos, true
 		}
 	}
