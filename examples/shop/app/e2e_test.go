@@ -140,11 +140,16 @@ func TestShopOnKit(t *testing.T) {
 
 	ob, pb, lb := load(t, dir, "orders"), load(t, dir, "payments"), load(t, dir, "orders-lite")
 	for _, bc := range []*conf.Bootstrap{ob, pb, lb} {
-		// The platform's registry and config centre are these fakes.
+		// The services register with the Consul fake whatever registry
+		// the platform names (a kubernetes registry registers nothing),
+		// so that registration and the health checks run end to end; the
+		// config centre is the Nacos fake.
+		bc.Registry.Kind = "consul"
 		bc.Registry.Address = consul.Addr()
-		bc.ConfigCenter.Address = nacos.Addr()
-		// Keep the test's registrations cheap to watch.
+		bc.Registry.HealthCheck.Path = "/health"
 		bc.Registry.HealthCheck.Interval = conf.Duration(200 * time.Millisecond)
+		bc.Registry.HealthCheck.Timeout = conf.Duration(time.Second)
+		bc.ConfigCenter.Address = nacos.Addr()
 	}
 	// Not rendered yet (the renderer change is on branch system; remove
 	// these lines when it lands): the namespace, payments' Redis for its shared bucket,
