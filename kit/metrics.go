@@ -53,6 +53,7 @@ type metrics struct {
 	rlRemaining  *prometheus.GaugeVec
 	rlReset      *prometheus.GaugeVec
 	rlRejected   *prometheus.CounterVec
+	rlErrors     *prometheus.CounterVec
 	degraded     *prometheus.CounterVec
 	fallbacks    *prometheus.CounterVec
 }
@@ -89,6 +90,10 @@ func newMetrics(r prometheus.Registerer) *metrics {
 		rlRejected: register(r, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "kit_ratelimit_rejected_total",
 			Help: "Requests rejected with RATELIMIT.",
+		}, []string{"destination_service_name", "algorithm", "backend"})),
+		rlErrors: register(r, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kit_ratelimit_backend_errors_total",
+			Help: "Requests admitted without a decision because the rate-limit bucket (Redis) did not answer.",
 		}, []string{"destination_service_name", "algorithm", "backend"})),
 		degraded: register(r, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "kit_dependency_degraded_total",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-kratos/kratos/v2/log"
@@ -135,11 +136,19 @@ func rateLimitStep(bc *conf.Bootstrap, lim Limiter, m *metrics, logger log.Logge
 	remaining, reset, rejected := m.rlRemaining.With(labels), m.rlReset.With(labels), m.rlRejected.With(labels)
 	remaining.Set(float64(burstOf(*rl)))
 	helper := log.NewHelper(logger)
+	backendErrors := m.rlErrors.With(labels)
+	var lastLog atomic.Int64
 	return func(next middleware.Handler) middleware.Handler {
 		return func(ctx context.Context, req any) (any, error) {
 			d, err := lim.Take(ctx)
 			if err != nil {
-				helper.WithContext(ctx).Errorf("rate limit: %v; admitting the request", err)
+				backendErrors.Inc()
+				// One line per 10s, not one per request, while the backend
+				// is away; kit_ratelimit_backend_errors_total counts them all.
+				if now := time.Now().UnixNano(); now-lastLog.Load() > int64(10*time.Second) {
+					lastLog.Store(now)
+					helper.WithContext(ctx).Errorf("rate limit: %v; admitting requests until the bucket answers again", err)
+				}
 				return next(ctx, req)
 			}
 			remaining.Set(d.Remaining)

@@ -110,7 +110,8 @@ func TestRedisLeakyBucketQueuesAcrossInstances(t *testing.T) {
 // outage of the service.
 func TestRedisDownAdmitsAndSays(t *testing.T) {
 	bc := redisBootstrap("127.0.0.1:1", "token_bucket", 1, 1)
-	mws, err := ServerMiddleware(bc)
+	reg := prometheus.NewRegistry()
+	mws, err := ServerMiddleware(bc, WithRegistry(reg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,5 +125,9 @@ func TestRedisDownAdmitsAndSays(t *testing.T) {
 	}
 	if el := time.Since(start); el > time.Second {
 		t.Fatalf("3 requests took %s with Redis away; each may wait at most %s for it", el, redisTakeTimeout)
+	}
+	labels := prometheus.Labels{"destination_service_name": "orders", "algorithm": "token_bucket", "backend": "redis"}
+	if got := testutil.ToFloat64(newMetrics(reg).rlErrors.With(labels)); got != 3 {
+		t.Fatalf("kit_ratelimit_backend_errors_total = %v, want 3", got)
 	}
 }
