@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/govctl/govctl/internal/diag"
 )
 
 // Reporter writes a plan in one format.
@@ -35,7 +37,7 @@ func NewReporter(format string, color bool) (Reporter, error) {
 	case FormatJSON:
 		return &JSONReporter{}, nil
 	}
-	return nil, fmt.Errorf("unknown plan format %q (want %s)", format, strings.Join(Formats, ", "))
+	return nil, fmt.Errorf("unknown plan format %q (want %s)%s", format, strings.Join(Formats, ", "), diag.DidYouMean(format, Formats))
 }
 
 // summaryLine is Terraform's summary with the risk counts:
