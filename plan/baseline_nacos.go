@@ -8,8 +8,8 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/govctl/govctl/nacos"
 	"github.com/govctl/govctl/render"
-	"github.com/govctl/govctl/render/nacos"
 )
 
 // NacosReader is what the Nacos baseline reads from a config centre;

@@ -6,8 +6,9 @@ import (
 	"testing"
 
 	"github.com/govctl/govctl/internal/nacosfake"
+	"github.com/govctl/govctl/nacos"
 	"github.com/govctl/govctl/render"
-	"github.com/govctl/govctl/render/nacos"
+	rnacos "github.com/govctl/govctl/render/nacos"
 )
 
 func TestNacosBaselineComparesTheEnvironmentsEntries(t *testing.T) {
@@ -25,16 +26,16 @@ func TestNacosBaselineComparesTheEnvironmentsEntries(t *testing.T) {
 			continue
 		}
 		content := string(o.Raw)
-		fake.Put(ns, group, dataID, nacos.TypeYAML, content, nacos.ManagedDesc(nacos.ContentMD5(content)))
+		fake.Put(ns, group, dataID, rnacos.TypeYAML, content, nacos.ManagedDesc(nacos.ContentMD5(content)))
 	}
 	// orders.yaml: edited in the console since; orders-lite.yaml: applied
 	// with older content; gone.yaml: govctl's, no longer rendered;
 	// legacy.yaml: not govctl's; shop-dev is another environment's.
 	fake.ConsoleEdit("shop-prod", "DEFAULT_GROUP", "orders.yaml", "db:\n  maxOpen: 300\n")
-	fake.Put("shop-prod", "DEFAULT_GROUP", "orders-lite.yaml", nacos.TypeYAML, "cache:\n  ttl: 60s\n", nacos.ManagedDesc(nacos.ContentMD5("cache:\n  ttl: 60s\n")))
-	fake.Put("shop-prod", "DEFAULT_GROUP", "legacy.yaml", nacos.TypeYAML, "a: 1\n", "")
-	fake.Put("shop-prod", "DEFAULT_GROUP", "gone.yaml", nacos.TypeYAML, "a: 1\n", nacos.ManagedDesc(nacos.ContentMD5("a: 1\n")))
-	fake.Put("shop-dev", "DEFAULT_GROUP", "gone-dev.yaml", nacos.TypeYAML, "a: 1\n", nacos.ManagedDesc(nacos.ContentMD5("a: 1\n")))
+	fake.Put("shop-prod", "DEFAULT_GROUP", "orders-lite.yaml", rnacos.TypeYAML, "cache:\n  ttl: 60s\n", nacos.ManagedDesc(nacos.ContentMD5("cache:\n  ttl: 60s\n")))
+	fake.Put("shop-prod", "DEFAULT_GROUP", "legacy.yaml", rnacos.TypeYAML, "a: 1\n", "")
+	fake.Put("shop-prod", "DEFAULT_GROUP", "gone.yaml", rnacos.TypeYAML, "a: 1\n", nacos.ManagedDesc(nacos.ContentMD5("a: 1\n")))
+	fake.Put("shop-dev", "DEFAULT_GROUP", "gone-dev.yaml", rnacos.TypeYAML, "a: 1\n", nacos.ManagedDesc(nacos.ContentMD5("a: 1\n")))
 	client, err := nacos.NewClient(fake.Addr(), nacos.ClientOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +93,7 @@ func TestNacosBaselineMissingEntryIsCreated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fake.Put("shop-staging", "DEFAULT_GROUP", "orders.yaml", nacos.TypeYAML, "x: 1\n", "")
+	fake.Put("shop-staging", "DEFAULT_GROUP", "orders.yaml", rnacos.TypeYAML, "x: 1\n", "")
 	p, err := Compute(context.Background(), Options{Model: m, Render: testRender, Baseline: NewNacosBaseline(client, fake.Addr(), "staging")})
 	if err != nil {
 		t.Fatal(err)

@@ -1,14 +1,14 @@
 // Package plan shows what a spec change will do: it renders the desired
 // objects, reads the same objects from a baseline, matches them by
 // identity, diffs them field by field, rates every change low, medium or
-// high with a reason, and reports the result as text, Markdown or JSON. It
-// also posts the Markdown as one sticky pull-request comment (comment.go)
-// and prints a unified diff of rendered files against an output directory
-// (Diff).
+// high with a reason, and reports the result as text, Markdown or JSON
+// (githubapi.UpsertComment posts the Markdown as one sticky pull-request
+// comment, found by PlanMarker). It also prints a unified diff of rendered
+// files against an output directory (Diff).
 //
 // Plan works on rendered objects only (render.Object); rendering is
-// injected as a RenderFunc, so this package calls no renderer. From
-// render/nacos it uses only the Nacos client and entry types.
+// injected as a RenderFunc, so this package calls no renderer. The Nacos
+// baseline reads the live server through package nacos.
 //
 // # Baselines
 //

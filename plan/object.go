@@ -19,8 +19,8 @@ import (
 	"golang.org/x/sync/errgroup"
 	"gopkg.in/yaml.v3"
 
+	"github.com/govctl/govctl/nacos"
 	"github.com/govctl/govctl/render"
-	"github.com/govctl/govctl/render/nacos"
 )
 
 // TargetPolicy is the target of lint-rule pseudo-objects (PolicyObject).

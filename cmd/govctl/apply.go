@@ -9,9 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/govctl/govctl/render/github"
-	"github.com/govctl/govctl/render/nacos"
-	"github.com/govctl/govctl/schema"
+	"github.com/govctl/govctl/githubapi"
+	"github.com/govctl/govctl/nacos"
+	rnacos "github.com/govctl/govctl/render/nacos"
 )
 
 func newApplyCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
@@ -106,7 +106,7 @@ func applyNacosRun(cmd *cobra.Command, opts *ApplyNacosOptions) error {
 	if _, err := m.Resolve(opts.Env); err != nil {
 		return err
 	}
-	byEnv, err := nacos.Entries(m, []string{opts.Env})
+	byEnv, err := rnacos.Entries(m, []string{opts.Env})
 	if err != nil {
 		return err
 	}
@@ -201,11 +201,10 @@ func applyGitHubRun(cmd *cobra.Command, opts *ApplyGitHubOptions) error {
 	if err != nil {
 		return err
 	}
-	var prot []github.EnvironmentProtection
-	for _, name := range envs {
-		prot = append(prot, protection(m.Environments[name], opts.Branches))
-	}
-	report, err := github.ApplyEnvironments(ctx, client, repo, prot, github.EnvironmentOptions{AllowAdminBypass: opts.AllowAdminBypass})
+	report, err := githubapi.ApplyPlatform(ctx, client, repo, m, envs, githubapi.PlatformOptions{
+		EnvironmentOptions: githubapi.EnvironmentOptions{AllowAdminBypass: opts.AllowAdminBypass},
+		Branches:           opts.Branches,
+	})
 	if err != nil {
 		return err
 	}
@@ -213,16 +212,4 @@ func applyGitHubRun(cmd *cobra.Command, opts *ApplyGitHubOptions) error {
 		fmt.Fprint(opts.IO.Out, report.String())
 	}
 	return nil
-}
-
-// protection is what an environment's spec asks GitHub to enforce.
-func protection(e *schema.Environment, branches []string) github.EnvironmentProtection {
-	return github.EnvironmentProtection{
-		Name:              e.Name,
-		Approvals:         e.Approvals,
-		Reviewers:         e.Reviewers,
-		WaitTimer:         e.WaitTimer.D(),
-		Branches:          branches,
-		PreventSelfReview: e.Approvals > 0,
-	}
 }

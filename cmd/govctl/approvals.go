@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/govctl/govctl/render/github"
+	"github.com/govctl/govctl/githubapi"
 )
 
 // newApprovalsCmd is the hidden command deploy workflows run after the
@@ -37,7 +37,7 @@ func newApprovalsCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := github.VerifyDistinctApprovals(cmd.Context(), client, repo, runID, envs, want); err != nil {
+			if err := githubapi.VerifyDistinctApprovals(cmd.Context(), client, repo, runID, envs, want); err != nil {
 				return err
 			}
 			if !g.Quiet {

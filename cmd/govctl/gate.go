@@ -8,8 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/govctl/govctl/render/github/gate"
-	"github.com/govctl/govctl/schema"
+	"github.com/govctl/govctl/gate"
 )
 
 // GateOptions are the inputs of govctl gate.
@@ -22,10 +21,6 @@ type GateOptions struct {
 	Window       time.Duration
 	Query        string
 }
-
-// defaultMaxErrorRate is the schema's default canary.maxErrorRate, used by
-// environments without a canary block (staging's metric gate).
-const defaultMaxErrorRate = 0.005
 
 func newGateCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
 	opts := &GateOptions{GlobalOptions: g, IO: io}
@@ -52,19 +47,6 @@ Prometheus all exit 1. PROMETHEUS_TOKEN, when set, is sent as a bearer token.`,
 	return cmd
 }
 
-// gateLimit picks the error-rate limit and says where it came from.
-func gateLimit(flag float64, env *schema.Environment, svc *schema.Service) (float64, string) {
-	switch {
-	case flag > 0:
-		return flag, "--max-error-rate"
-	case env.Canary != nil:
-		return env.Canary.MaxErrorRate, "environments." + env.Name + ".canary.maxErrorRate"
-	case svc.SLO.ErrorRate > 0:
-		return svc.SLO.ErrorRate, "services." + svc.Name + ".slo.errorRate"
-	}
-	return defaultMaxErrorRate, "default"
-}
-
 func gateRun(cmd *cobra.Command, opts *GateOptions) error {
 	if opts.Prometheus == "" || opts.Service == "" || opts.Env == "" {
 		return errors.New("gate needs --prometheus URL, --service and --env")
@@ -78,43 +60,27 @@ func gateRun(cmd *cobra.Command, opts *GateOptions) error {
 	if err != nil {
 		return err
 	}
-	svc, ok := r.Services[opts.Service]
-	if !ok {
-		return fmt.Errorf("unknown service %q", opts.Service)
-	}
-	limit, from := gateLimit(opts.MaxErrorRate, r.Environment, svc)
-	window := opts.Window
-	if window == 0 && r.Environment.Canary != nil {
-		window = r.Environment.Canary.Interval.D()
-	}
-	gopts := gate.Options{
+	res, err := gate.CheckService(ctx, r, opts.Service, gate.ServiceOptions{
 		PrometheusURL: opts.Prometheus,
-		Namespace:     r.Environment.Namespace,
-		Service:       svc.Name,
-		Version:       svc.Version,
-		Window:        window,
+		MaxErrorRate:  opts.MaxErrorRate,
+		Window:        opts.Window,
 		Query:         opts.Query,
-		MaxErrorRate:  limit,
 		BearerToken:   os.Getenv("PROMETHEUS_TOKEN"),
-	}
-	if r.Environment.Canary != nil {
-		gopts.Metric = r.Environment.Canary.Metric
-	}
-	res, err := gate.Check(ctx, gopts)
+	})
 	if err != nil {
-		return fmt.Errorf("gate %s/%s failed closed: %w", svc.Name, opts.Env, err)
+		return err
 	}
 	verdict := "pass"
 	if !res.Passed {
 		verdict = "FAIL"
 	}
 	fmt.Fprintf(opts.IO.Out, "%s: %s/%s %s error rate %.4f%% (limit %.4f%% from %s)\n",
-		verdict, svc.Name, opts.Env, svc.Version, res.ErrorRate*100, limit*100, from)
+		verdict, res.Service, res.Env, res.Version, res.ErrorRate*100, res.Limit*100, res.LimitFrom)
 	if !opts.Quiet {
 		fmt.Fprintf(opts.IO.Out, "query: %s\n", res.Query)
 	}
 	if !res.Passed {
-		return &exitError{code: 1, err: fmt.Errorf("gate %s/%s: error rate %.4f%% is above %.4f%%: roll back", svc.Name, opts.Env, res.ErrorRate*100, limit*100)}
+		return &exitError{code: 1, err: fmt.Errorf("gate %s/%s: error rate %.4f%% is above %.4f%%: roll back", res.Service, res.Env, res.ErrorRate*100, res.Limit*100)}
 	}
 	return nil
 }

@@ -3,10 +3,11 @@ package main
 import (
 	"fmt"
 	"os"
-	"strings"
 
 	gh "github.com/google/go-github/v60/github"
 	"github.com/spf13/cobra"
+
+	"github.com/govctl/govctl/githubapi"
 )
 
 // GitHubOptions are how a command reaches GitHub: the token from
@@ -29,16 +30,13 @@ func (o *GitHubOptions) client() (*gh.Client, error) {
 	if token == "" {
 		return nil, fmt.Errorf("GITHUB_TOKEN is not set: export a token with the permissions this command needs")
 	}
-	c := gh.NewClient(nil).WithAuthToken(token)
 	api := o.APIURL
 	if api == "" {
 		api = os.Getenv("GITHUB_API_URL")
 	}
-	if api != "" && strings.TrimSuffix(api, "/") != "https://api.github.com" {
-		var err error
-		if c, err = c.WithEnterpriseURLs(api, api); err != nil {
-			return nil, fmt.Errorf("--github-api-url %s: %w", api, err)
-		}
+	c, err := githubapi.NewClient(token, api)
+	if err != nil {
+		return nil, fmt.Errorf("--github-api-url %s: %w", api, err)
 	}
 	return c, nil
 }

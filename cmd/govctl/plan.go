@@ -10,6 +10,7 @@ import (
 	"github.com/fatih/color"
 	"github.com/spf13/cobra"
 
+	"github.com/govctl/govctl/githubapi"
 	"github.com/govctl/govctl/lint"
 	"github.com/govctl/govctl/plan"
 	"github.com/govctl/govctl/render"
@@ -184,7 +185,7 @@ func postPlanComment(ctx context.Context, opts *PlanOptions, p *plan.Plan, body 
 	if event == "" {
 		return errors.New("GITHUB_EVENT_PATH is not set: --comment runs inside GitHub Actions on a pull_request event")
 	}
-	repo, pr, err := plan.PullRequestFromEvent(event)
+	repo, pr, err := githubapi.PullRequestFromEvent(event)
 	if err != nil {
 		return err
 	}
@@ -195,7 +196,7 @@ func postPlanComment(ctx context.Context, opts *PlanOptions, p *plan.Plan, body 
 	if err != nil {
 		return err
 	}
-	res, err := plan.UpsertComment(ctx, client, repo, pr, plan.PlanMarker(p.Platform), body, plan.CommentOptions{})
+	res, err := githubapi.UpsertComment(ctx, client, repo, pr, plan.PlanMarker(p.Platform), body, githubapi.CommentOptions{})
 	if err != nil {
 		return err
 	}

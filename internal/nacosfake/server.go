@@ -1,6 +1,6 @@
 // Package nacosfake is an in-process fake of a Nacos 2.x server's config
-// Open API, for tests of every package that talks to Nacos (render/nacos,
-// plan, the CLI). It implements, with the real paths, parameter names and
+// Open API, for tests of every package that talks to Nacos (nacos,
+// render/nacos, plan, the CLI). It implements, with the real paths, parameter names and
 // locations, status codes and bodies, what govctl uses, following the
 // server's source (alibaba/nacos 2.5.1):
 //

@@ -1,11 +1,11 @@
-// Package github renders govctl's GitHub Actions workflows and applies the
-// environment protection they rely on.
+// Package github renders govctl's GitHub Actions workflows. It is pure; the
+// environment protection they rely on is applied by package githubapi.
 //
 // Renderer writes one deploy workflow per service (build, then one job per
 // environment in promotion order: rollout, mesh configuration, smoke test,
 // canary steps, metric gate, rollback) and one plan workflow for pull
-// requests. ApplyEnvironments creates the GitHub environments those jobs are
-// gated by; VerifyDistinctApprovals is the check behind `govctl approvals
+// requests. githubapi.ApplyEnvironments creates the GitHub environments those
+// jobs are gated by; githubapi.VerifyDistinctApprovals is the check behind `govctl approvals
 // verify`, which a deploy job runs where an environment asks for more
 // approvals than GitHub's environment protection can require by itself.
 package github
@@ -27,7 +27,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/govctl/govctl/render"
-	"github.com/govctl/govctl/render/github/gate"
 	"github.com/govctl/govctl/schema"
 )
 
@@ -561,15 +560,15 @@ func (w *workflows) approvalGateJob(env, gateEnv string, n, total int, needs str
 
 // deployJob rolls the service out to one environment.
 func (w *workflows) deployJob(service, source string, env *schema.Environment, svc *schema.Service, approvalEnvs []string, needs string) (*mapping, error) {
-	// The same decision render/istio makes: while a rollout is in progress
-	// (traffic.stableVersion differs from version), an environment with
-	// canary steps, or one mirroring to the canary subset, runs both
-	// versions: the stable subset on the Deployment <service>, the canary
-	// subset on <service>-canary. Elsewhere <service> runs version itself.
-	staged := env.Canary != nil && svc.Traffic.Canary
-	mirroredToCanary := env.Mirror != nil && svc.Traffic.Mirror && env.Mirror.Subset == "canary"
-	sideBySide := svc.CanaryInProgress() && (staged || mirroredToCanary)
-	canary := sideBySide && staged
+	// While a rollout is in progress where the environment stages it, both
+	// versions run: the stable subset on the Deployment <service>, the
+	// canary subset on <service>-canary (schema.Resolved.Rollout).
+	res := w.resolved[env.Name]
+	rollout := res.Rollout(svc).Value
+	sideBySide, canary := rollout.SideBySide(), rollout.Stepped
+	// Each hold lasts the gate's window, so the gate measures what
+	// accumulated since the traffic shifted.
+	gateWindow := res.GateWindow().Value
 	workload := service
 	if sideBySide {
 		workload = service + "-canary"
@@ -652,11 +651,8 @@ kubectl -n "$NAMESPACE" rollout status "deployment/$WORKLOAD" --timeout=10m
 	var rollback *mapping
 	if canary {
 		c := env.Canary
-		interval := c.Interval.D()
-		if interval <= 0 {
-			interval = gate.DefaultWindow
-		}
-		maxRate := formatPercent(c.MaxErrorRate)
+		interval := gateWindow
+		maxRate := formatPercent(res.GateLimit(svc).Value)
 		for i, weight := range c.Steps {
 			shift := newMapping().
 				set("name", fmt.Sprintf("Shift %d%% of traffic to %s", weight, svc.Version)).
@@ -698,7 +694,7 @@ kubectl -n "$NAMESPACE" rollout status "deployment/$WORKLOAD" --timeout=10m
 		}
 		if env.Tier != schema.TierDev {
 			steps = append(steps,
-				hold(fmt.Sprintf("Let metrics accumulate for %s", gate.DefaultWindow), gate.DefaultWindow),
+				hold(fmt.Sprintf("Let metrics accumulate for %s", gateWindow), gateWindow),
 				gateStep("Gate on the error rate"))
 		}
 		rollback = newMapping().

@@ -22,38 +22,19 @@ type rollout struct {
 	mirror *schema.Mirror
 }
 
-// planRollout decides the subsets, split and mirroring of a service.
-//
-// A rollout is in progress when traffic.stableVersion differs from version
-// (svc.CanaryInProgress). The two versions then run side by side in an
-// environment that stages it: one with canary steps (and a service that
-// takes part, traffic.canary), where the canary gets the environment's
-// first step (or Options.CanaryWeight), or one that mirrors traffic to the
-// canary subset (and a service that takes part, traffic.mirror), where the
-// canary gets only the mirrored copy and the requests coloured for it
-// (a dark launch). Elsewhere the environment deploys `version` directly,
-// so the one stable subset is `version`: routing to the old version there
-// would send traffic to pods that no longer exist.
-//
-// Mirroring to the canary subset needs a canary: with none in progress the
-// mirror is left out rather than rendered towards a subset with no pods.
+// planRollout decides the subsets, split and mirroring of a service from
+// the model's rollout decision (schema.Resolved.Rollout): a stepped canary
+// gets the environment's first step (or Options.CanaryWeight), a mirrored
+// one only the mirrored copy and the requests coloured for it.
 func (e *envRender) planRollout(svc *schema.Service) (rollout, error) {
-	p := rollout{stable: svc.Version}
-	staged := e.env.Canary != nil && svc.Traffic.Canary
-	mirrored := e.env.Mirror != nil && svc.Traffic.Mirror
-	if svc.CanaryInProgress() && (staged || (mirrored && e.env.Mirror.Subset == SubsetCanary)) {
-		p.stable = svc.Traffic.StableVersion
-		p.canary = svc.Version
-	}
-	if p.canary != "" && staged {
+	ro := e.res.Rollout(svc).Value
+	p := rollout{stable: ro.Stable, canary: ro.Canary, mirror: ro.Mirror}
+	if ro.Stepped {
 		w, err := e.canaryWeight(svc)
 		if err != nil {
 			return rollout{}, err
 		}
 		p.weighted, p.canaryWeight = true, w
-	}
-	if mirrored && (e.env.Mirror.Subset != SubsetCanary || p.canary != "") {
-		p.mirror = e.env.Mirror
 	}
 	return p, nil
 }

@@ -56,7 +56,7 @@ func Bundle(entries []Entry) ([]byte, error) {
 			return nil, fmt.Errorf("nacos bundle: entries span namespaces %q and %q; make one bundle per namespace", ns, e.Namespace)
 		}
 	}
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Key().less(sorted[j].Key()) })
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Key().Less(sorted[j].Key()) })
 	for i := 1; i < len(sorted); i++ {
 		if sorted[i].Key() == sorted[i-1].Key() {
 			return nil, fmt.Errorf("nacos bundle: entry %s appears twice", sorted[i].Key())

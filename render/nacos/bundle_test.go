@@ -3,11 +3,7 @@ package nacos
 import (
 	"archive/zip"
 	"bytes"
-	"context"
-	"encoding/json"
 	"io"
-	"mime/multipart"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -115,57 +111,5 @@ func TestBundleRefusesEntriesOfSeveralNamespaces(t *testing.T) {
 	}
 	if _, err := Bundle([]Entry{a, a}); err == nil || !strings.Contains(err.Error(), "twice") {
 		t.Fatalf("err = %v", err)
-	}
-}
-
-// importBundle posts a bundle to the console's import endpoint, as the
-// console's upload does.
-func importBundle(t *testing.T, fake *nacosfake.Server, namespace string, bundle []byte) map[string]any {
-	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, err := mw.CreateFormFile("file", "nacos_config_export.zip")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fw.Write(bundle)
-	mw.WriteField("policy", "ABORT")
-	mw.Close()
-	resp, err := http.Post(fake.Addr()+"/v1/cs/configs?import=true&namespace="+namespace, mw.FormDataContentType(), &body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var res struct {
-		Code int            `json:"code"`
-		Data map[string]any `json:"data"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil {
-		t.Fatal(err)
-	}
-	if res.Code != 200 {
-		t.Fatalf("import answered %+v", res)
-	}
-	return res.Data
-}
-
-func TestAnImportedBundleIsRecognisedByApplyAsGovctls(t *testing.T) {
-	fake := nacosfake.New(t, nacosfake.Options{})
-	entries := shopEntries(t)
-	bundle, err := Bundle(entries)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data := importBundle(t, fake, "shop-dev", bundle)
-	if data["succCount"] != float64(len(entries)) {
-		t.Fatalf("import result %v", data)
-	}
-	c, _ := newTestClient(t, fake, ClientOptions{})
-	rep, err := Apply(context.Background(), c, entries, ApplyOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.Count(ActionUnchanged) != len(entries) {
-		t.Fatalf("after import, apply wants to change things: %+v", rep.Results)
 	}
 }

@@ -1,7 +1,8 @@
-// Package nacos owns everything govctl does with Nacos config entries: the
-// Entry type, the console import bundle, a client for the Nacos Open API and
-// a compare-and-swap apply that never overwrites an entry edited in the
-// console since govctl last applied it.
+// Package nacos renders Nacos config entries: the Entry type, one entry per
+// service and environment with its md5 and ownership marker, the index and
+// the console import bundle. It is pure (model in, objects out); the Open API
+// client and the compare-and-swap apply live in package
+// github.com/govctl/govctl/nacos.
 //
 // Where the Open API documentation, the SDKs and the server disagree, this
 // package follows the server's source (alibaba/nacos 2.x); the comments name
@@ -61,8 +62,9 @@ func (k Key) String() string {
 	return ns + "/" + k.Group + "/" + k.DataID
 }
 
-// less orders keys by namespace, group, then dataId.
-func (k Key) less(o Key) bool {
+// Less reports whether k sorts before o: by namespace, group, then dataId,
+// the order apply and List report keys in.
+func (k Key) Less(o Key) bool {
 	if k.Namespace != o.Namespace {
 		return k.Namespace < o.Namespace
 	}

@@ -69,3 +69,23 @@ func TestValidateCatchesAStaleMD5(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// shopEntries are four entries of one namespace, in key order.
+func shopEntries(t *testing.T) []Entry {
+	t.Helper()
+	return []Entry{
+		mustEntry(t, "shop-dev", "DEFAULT_GROUP", "cart.yaml", TypeYAML, "cart:\n  ttl: 30m\n"),
+		mustEntry(t, "shop-dev", "DEFAULT_GROUP", "orders.yaml", TypeYAML, "db:\n  maxOpen: 50\n"),
+		mustEntry(t, "shop-dev", "DEFAULT_GROUP", "payments.properties", TypeProperties, "timeout=800ms\n"),
+		mustEntry(t, "shop-dev", "DEFAULT_GROUP", "users.json", TypeJSON, "{\"cache\":true}\n"),
+	}
+}
+
+func mustEntry(t *testing.T, ns, group, dataID, typ, content string) Entry {
+	t.Helper()
+	e, err := NewEntry(ns, group, dataID, typ, content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}

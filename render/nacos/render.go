@@ -215,7 +215,7 @@ func entries(ctx context.Context, m *schema.Model, envs []string) (map[string][]
 			seen[e.Key()] = e
 			list = append(list, e)
 		}
-		sort.Slice(list, func(i, j int) bool { return list[i].Key().less(list[j].Key()) })
+		sort.Slice(list, func(i, j int) bool { return list[i].Key().Less(list[j].Key()) })
 		out[env] = list
 	}
 	if len(problems) > 0 {

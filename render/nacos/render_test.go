@@ -18,7 +18,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/govctl/govctl/internal/nacosfake"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/schema"
 )
@@ -251,79 +250,6 @@ func TestEntriesAreWhatRenderWrites(t *testing.T) {
 				t.Error(err)
 			}
 		}
-	}
-}
-
-// TestRenderedStagingRoundTripsThroughTheServer publishes the rendered
-// entries of staging to a fake Nacos server and reads each one back.
-func TestRenderedStagingRoundTripsThroughTheServer(t *testing.T) {
-	m := loadShop(t)
-	byEnv, err := Entries(m, []string{"staging"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	entries := byEnv["staging"]
-	fake := newAuthFake(t, nacosfake.Options{})
-	c, _ := newTestClient(t, fake, withAuth(ClientOptions{}))
-	ctx := context.Background()
-
-	rep, err := Apply(ctx, c, entries, ApplyOptions{})
-	if err != nil {
-		t.Fatalf("apply: %v (%+v)", err, rep.Results)
-	}
-	if n := rep.Count(ActionCreated); n != len(entries) {
-		t.Fatalf("%d created, want %d", n, len(entries))
-	}
-	for _, e := range entries {
-		live, found, err := c.Get(ctx, e.Key())
-		if err != nil || !found {
-			t.Fatalf("%s: found=%v err=%v", e.Key(), found, err)
-		}
-		if live.MD5 != e.MD5 || live.Content != e.Content || live.Type != e.Type {
-			t.Errorf("%s: read back md5 %s type %s content %q, want %s %s %q",
-				e.Key(), live.MD5, live.Type, live.Content, e.MD5, e.Type, e.Content)
-		}
-	}
-	listed, err := c.List(ctx, "shop-staging")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(entries, listed); diff != "" {
-		t.Errorf("listing the namespace (-rendered +listed):\n%s", diff)
-	}
-	again, err := Apply(ctx, c, entries, ApplyOptions{})
-	if err != nil || again.Count(ActionUnchanged) != len(entries) {
-		t.Errorf("second apply: %v %+v", err, again.Results)
-	}
-}
-
-func TestTheRenderedImportBundleGivesTheSameMD5s(t *testing.T) {
-	m := loadShop(t)
-	objs := renderAll(t, m, "staging")
-	byEnv, err := Entries(m, []string{"staging"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	entries := byEnv["staging"]
-	fake := nacosfake.New(t, nacosfake.Options{})
-	data := importBundle(t, fake, "shop-staging", objectAt(t, objs, "staging/nacos/import.zip").Raw)
-	if data["succCount"] != float64(len(entries)) {
-		t.Fatalf("import result %v", data)
-	}
-	for _, e := range entries {
-		got, ok := fake.Get("shop-staging", e.Group, e.DataID)
-		if !ok {
-			t.Errorf("%s: not imported", e.Key())
-			continue
-		}
-		if got.MD5 != e.MD5 || got.Content != e.Content || got.Type != e.Type {
-			t.Errorf("%s: imported md5 %s type %s, want %s %s", e.Key(), got.MD5, got.Type, e.MD5, e.Type)
-		}
-	}
-	c, _ := newTestClient(t, fake, ClientOptions{})
-	rep, err := Apply(context.Background(), c, entries, ApplyOptions{DryRun: true})
-	if err != nil || rep.Count(ActionUnchanged) != len(entries) {
-		t.Errorf("after importing the bundle, apply would change things: %v %+v", err, rep.Results)
 	}
 }
 

@@ -69,6 +69,8 @@ func baseOptions(url string) Options {
 		Namespace:     "shop-prod",
 		Service:       "orders",
 		Version:       "v1.4.2",
+		Metric:        "istio_requests_total",
+		Window:        5 * time.Minute,
 		MaxErrorRate:  0.005,
 		Sleep:         func(context.Context, time.Duration) error { return nil },
 	}
@@ -236,6 +238,8 @@ func TestCheckRejectsBadOptions(t *testing.T) {
 		"no canary":    {PrometheusURL: "http://p", MaxErrorRate: 0.01},
 		"no URL":       {Namespace: "n", Service: "s", Version: "v", MaxErrorRate: 0.01},
 		"bad URL":      {PrometheusURL: "prometheus:9090", Namespace: "n", Service: "s", Version: "v", MaxErrorRate: 0.01},
+		"no window":    {PrometheusURL: "http://p", Namespace: "n", Service: "s", Version: "v", MaxErrorRate: 0.01, Metric: "m"},
+		"no metric":    {PrometheusURL: "http://p", Namespace: "n", Service: "s", Version: "v", MaxErrorRate: 0.01, Window: time.Minute},
 	} {
 		if _, err := Check(context.Background(), opts); err == nil {
 			t.Errorf("%s: accepted", name)

@@ -5,9 +5,11 @@
 // returns an error rather than a pass.
 //
 // It speaks the Prometheus HTTP API, instant queries on /api/v1/query
-// (https://prometheus.io/docs/prometheus/latest/querying/api/), and by
-// default queries Istio's standard istio_requests_total metric
-// (https://istio.io/latest/docs/reference/config/metrics/).
+// (https://prometheus.io/docs/prometheus/latest/querying/api/), over Istio's
+// request counter (istio_requests_total unless the spec names another,
+// https://istio.io/latest/docs/reference/config/metrics/). CheckService is
+// `govctl gate`: the limit, window and metric are the spec's
+// (schema.Resolved.GateLimit, GateWindow, GateMetric).
 package gate
 
 import (
@@ -27,8 +29,6 @@ import (
 
 // Defaults for Options.
 const (
-	DefaultMetric      = "istio_requests_total"
-	DefaultWindow      = 5 * time.Minute
 	DefaultAttempts    = 3
 	DefaultRetryDelay  = time.Second
 	defaultMaxResponse = 10 << 20
@@ -47,9 +47,10 @@ type Options struct {
 	Service   string
 	Version   string
 
-	// Metric is the request counter; DefaultMetric when empty.
+	// Metric is the request counter, e.g. istio_requests_total; required
+	// unless Query is given.
 	Metric string
-	// Window is the rate() range; DefaultWindow when zero.
+	// Window is the rate() range; required unless Query is given.
 	Window time.Duration
 	// Query replaces the generated PromQL entirely. It must return an
 	// instant vector with one sample: the error rate as a fraction.
@@ -194,17 +195,10 @@ func Query(opts Options) (string, error) {
 		return opts.Query, nil
 	}
 	metric := opts.Metric
-	if metric == "" {
-		metric = DefaultMetric
-	}
 	if !metricName.MatchString(metric) {
 		return "", fmt.Errorf("metric %q is not a valid Prometheus metric name", metric)
 	}
-	window := opts.Window
-	if window == 0 {
-		window = DefaultWindow
-	}
-	w, err := promDuration(window)
+	w, err := promDuration(opts.Window)
 	if err != nil {
 		return "", err
 	}

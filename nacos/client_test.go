@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/govctl/govctl/internal/nacosfake"
+	rnacos "github.com/govctl/govctl/render/nacos"
 )
 
 const (
@@ -89,7 +90,7 @@ func newTestClient(t *testing.T, fake *nacosfake.Server, opts ClientOptions) (*C
 
 func mustEntry(t *testing.T, ns, group, dataID, typ, content string) Entry {
 	t.Helper()
-	e, err := NewEntry(ns, group, dataID, typ, content)
+	e, err := rnacos.NewEntry(ns, group, dataID, typ, content)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func TestClientPublishGetRoundTrip(t *testing.T) {
 	fake := newAuthFake(t, nacosfake.Options{})
 	c, _ := newTestClient(t, fake, withAuth(ClientOptions{}))
 	ctx := context.Background()
-	e := mustEntry(t, "shop-dev", "DEFAULT_GROUP", "orders.yaml", TypeYAML, "db:\n  maxOpen: 50\n")
+	e := mustEntry(t, "shop-dev", "DEFAULT_GROUP", "orders.yaml", rnacos.TypeYAML, "db:\n  maxOpen: 50\n")
 
 	if err := c.Publish(ctx, e, ExpectAbsent, ManagedDesc(e.MD5)); err != nil {
 		t.Fatal(err)
@@ -109,7 +110,7 @@ func TestClientPublishGetRoundTrip(t *testing.T) {
 	if err != nil || !found {
 		t.Fatalf("Get: found=%v err=%v", found, err)
 	}
-	if got.MD5 != e.MD5 || got.Content != e.Content || got.Type != TypeYAML || got.Desc != ManagedDesc(e.MD5) {
+	if got.MD5 != e.MD5 || got.Content != e.Content || got.Type != rnacos.TypeYAML || got.Desc != ManagedDesc(e.MD5) {
 		t.Fatalf("read back %+v, want %+v with desc %q", got, e, ManagedDesc(e.MD5))
 	}
 	if live, _ := fake.Get("shop-dev", "DEFAULT_GROUP", "orders.yaml"); live.MD5 != e.MD5 {
@@ -145,7 +146,7 @@ func TestClientNormalisesPublicBecauseTheDetailViewDoesNot(t *testing.T) {
 	fake := nacosfake.New(t, nacosfake.Options{})
 	c, _ := newTestClient(t, fake, ClientOptions{})
 	ctx := context.Background()
-	e := Entry{Namespace: "public", Group: "G", DataID: "a.yaml", Type: TypeYAML, Content: "a: 1\n", MD5: ContentMD5("a: 1\n")}
+	e := Entry{Namespace: "public", Group: "G", DataID: "a.yaml", Type: rnacos.TypeYAML, Content: "a: 1\n", MD5: ContentMD5("a: 1\n")}
 	if err := c.Publish(ctx, e, "", ""); err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +166,7 @@ func TestClientSendsCasMd5AsHeaderAndTokenNeverInURL(t *testing.T) {
 	fake := newAuthFake(t, nacosfake.Options{})
 	c, _ := newTestClient(t, fake, withAuth(ClientOptions{}))
 	ctx := context.Background()
-	e := mustEntry(t, "dev", "G", "a.yaml", TypeYAML, "a: 1\n")
+	e := mustEntry(t, "dev", "G", "a.yaml", rnacos.TypeYAML, "a: 1\n")
 	if err := c.Publish(ctx, e, ExpectAbsent, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +294,7 @@ func TestAuthErrorsAreClearAndCarryNoSecret(t *testing.T) {
 		fake := newAuthFake(t, nacosfake.Options{})
 		var trace bytes.Buffer
 		c, _ := newTestClient(t, fake, withAuth(ClientOptions{Trace: &trace}))
-		e := mustEntry(t, "dev", "G", "a.yaml", TypeYAML, "a: 1\n")
+		e := mustEntry(t, "dev", "G", "a.yaml", rnacos.TypeYAML, "a: 1\n")
 		if err := c.Publish(ctx, e, ExpectAbsent, ""); err != nil {
 			t.Fatal(err)
 		}
@@ -359,7 +360,7 @@ func TestATransient5xxIsRetriedAway(t *testing.T) {
 func TestNoRetryOn4xx(t *testing.T) {
 	fake := nacosfake.New(t, nacosfake.Options{})
 	c, sl := newTestClient(t, fake, ClientOptions{})
-	e := mustEntry(t, "dev", "G", "a.yaml", TypeYAML, "a: 1\n")
+	e := mustEntry(t, "dev", "G", "a.yaml", rnacos.TypeYAML, "a: 1\n")
 	err := c.Publish(context.Background(), e, "", strings.Repeat("d", 129)) // desc over 128
 	var he *HTTPError
 	if !errors.As(err, &he) || he.Status != http.StatusBadRequest || he.Code != 20002 {
@@ -377,7 +378,7 @@ func TestCASFailureIsTypedAndNotRetried(t *testing.T) {
 	fake := nacosfake.New(t, nacosfake.Options{})
 	fake.Put("dev", "G", "a.yaml", "yaml", "a: 1\n", "")
 	c, sl := newTestClient(t, fake, ClientOptions{})
-	e := mustEntry(t, "dev", "G", "a.yaml", TypeYAML, "a: 2\n")
+	e := mustEntry(t, "dev", "G", "a.yaml", rnacos.TypeYAML, "a: 2\n")
 	err := c.Publish(context.Background(), e, ContentMD5("something else"), "")
 	if !errors.Is(err, ErrCASConflict) {
 		t.Fatalf("err = %v, want ErrCASConflict", err)

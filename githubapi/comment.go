@@ -1,9 +1,8 @@
-package plan
+package githubapi
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -16,12 +15,6 @@ import (
 // MaxCommentLength is GitHub's limit on an issue or pull-request comment body
 // ("body is too long (maximum is 65536 characters)").
 const MaxCommentLength = 65536
-
-// PlanMarker returns the hidden marker that identifies govctl's plan comment
-// for one platform: "<!-- govctl:plan:<platform> -->".
-func PlanMarker(platform string) string {
-	return "<!-- govctl:plan:" + platform + " -->"
-}
 
 // CommentOptions tunes UpsertComment.
 type CommentOptions struct {
@@ -316,23 +309,6 @@ func closers(fence string, details int) string {
 		b.WriteString("\n</details>\n")
 	}
 	return b.String()
-}
-
-// statusOf returns the HTTP status of a go-github error, or 0.
-func statusOf(err error) int {
-	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil {
-		return er.Response.StatusCode
-	}
-	var rl *github.RateLimitError
-	if errors.As(err, &rl) && rl.Response != nil {
-		return rl.Response.StatusCode
-	}
-	var ab *github.AbuseRateLimitError
-	if errors.As(err, &ab) && ab.Response != nil {
-		return ab.Response.StatusCode
-	}
-	return 0
 }
 
 // pullRequestEvent is the part of a pull_request / pull_request_target

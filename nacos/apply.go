@@ -11,64 +11,12 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// How govctl knows what it last applied: every config it writes carries the
-// marker "managed-by=govctl md5=<md5 of the content it wrote>" in its
-// description. The detail view returns desc and the live md5 together, so
-// one read tells:
-//   - no marker: the config was not created by govctl (conflict unless
-//     adopting);
-//   - marker md5 == live md5: untouched since govctl wrote it, safe to
-//     update;
-//   - marker md5 != live md5: someone edited the content since (the
-//     console re-sends the description it showed, so the marker survives a
-//     console edit while the md5 changes): a conflict.
-//
-// The write is a compare-and-swap on the live md5 (casMd5 header), so an
-// edit between the read and the write fails the write instead of being
-// overwritten. The server overwrites desc on every publish
-// (updateConfigInfoAtomicCas sets c_desc), and limits it to 128 characters
-// (ParamUtils.checkParam), which the marker stays well within.
-
-const (
-	managedMarker = "managed-by=govctl"
-	md5Field      = "md5="
-)
-
-// ManagedDesc is the description govctl writes on a config whose content
-// has the given md5.
-func ManagedDesc(md5 string) string {
-	return managedMarker + " " + md5Field + md5
-}
-
-// ParseManagedDesc returns the md5 govctl recorded in a description written
-// by ManagedDesc, and whether the description carries the marker at all.
-func ParseManagedDesc(desc string) (md5 string, ok bool) {
-	managed := false
-	for _, f := range strings.Fields(desc) {
-		switch {
-		case f == managedMarker:
-			managed = true
-		case strings.HasPrefix(f, md5Field) && isHexMD5(f[len(md5Field):]):
-			md5 = f[len(md5Field):]
-		}
-	}
-	if !managed || md5 == "" {
-		return "", false
-	}
-	return md5, true
-}
-
-func isHexMD5(s string) bool {
-	if len(s) != 32 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
-			return false
-		}
-	}
-	return true
-}
+// How govctl knows what it last applied: the ownership marker in each
+// config's description (ManagedDesc; render/nacos writes the same marker into
+// the import bundle). The write is a compare-and-swap on the live md5
+// (casMd5 header), so an edit between the read and the write fails the write
+// instead of being overwritten. The server overwrites desc on every publish
+// (updateConfigInfoAtomicCas sets c_desc).
 
 // Action is what apply did, or in a dry run would do, with one entry.
 type Action string
@@ -220,7 +168,7 @@ func Apply(ctx context.Context, store ConfigStore, entries []Entry, opts ApplyOp
 		}
 		sorted[i] = e
 	}
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Key().less(sorted[j].Key()) })
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Key().Less(sorted[j].Key()) })
 	for i := 1; i < len(sorted); i++ {
 		if sorted[i].Key() == sorted[i-1].Key() {
 			return rep, fmt.Errorf("nacos apply: entry %s appears twice", sorted[i].Key())

@@ -420,7 +420,7 @@ func (c *Client) List(ctx context.Context, namespace string) ([]Entry, error) {
 			break
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key().less(out[j].Key()) })
+	sort.Slice(out, func(i, j int) bool { return out[i].Key().Less(out[j].Key()) })
 	return out, nil
 }
 

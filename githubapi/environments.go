@@ -1,4 +1,4 @@
-package github
+package githubapi
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"time"
 
 	gh "github.com/google/go-github/v60/github"
+
+	rgithub "github.com/govctl/govctl/render/github"
 )
 
 // GitHub's limits on environment protection, from "Create or update an
@@ -106,19 +108,6 @@ func (r Report) String() string {
 		}
 	}
 	return b.String()
-}
-
-// ApprovalEnvironmentNames returns the GitHub environments that together
-// require approvals distinct approvals for environment name: name itself,
-// then "<name>-approval-2" … "<name>-approval-N". The deploy workflow runs
-// one job per name, chained with needs, and then verifies with
-// VerifyDistinctApprovals that different people approved them.
-func ApprovalEnvironmentNames(name string, approvals int) []string {
-	names := []string{name}
-	for i := 2; i <= approvals; i++ {
-		names = append(names, fmt.Sprintf("%s-approval-%d", name, i))
-	}
-	return names
 }
 
 // Sentinel errors that EnvironmentError wraps, for errors.Is.
@@ -235,7 +224,7 @@ func ApplyEnvironments(ctx context.Context, client *gh.Client, repo string, envs
 			policy = &gh.BranchPolicy{ProtectedBranches: gh.Bool(false), CustomBranchPolicies: gh.Bool(true)}
 		}
 
-		names := ApprovalEnvironmentNames(env.Name, env.Approvals)
+		names := rgithub.ApprovalEnvironmentNames(env.Name, env.Approvals)
 		for i, ghName := range names {
 			req := &gh.CreateUpdateEnvironment{
 				WaitTimer:              gh.Int(0),
@@ -349,7 +338,7 @@ func validateEnvironments(repo string, envs []EnvironmentProtection) error {
 				return bad(ErrInvalidProtection, "an empty branch pattern is listed")
 			}
 		}
-		for _, composed := range ApprovalEnvironmentNames(env.Name, env.Approvals)[1:] {
+		for _, composed := range rgithub.ApprovalEnvironmentNames(env.Name, env.Approvals)[1:] {
 			if declared[strings.ToLower(composed)] {
 				return bad(ErrInvalidProtection, "the approval environment %q it needs clashes with a declared environment of that name; rename one", composed)
 			}

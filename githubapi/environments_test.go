@@ -1,4 +1,4 @@
-package github
+package githubapi
 
 import (
 	"context"
@@ -288,15 +288,6 @@ func TestApplyEnvironmentsValidation(t *testing.T) {
 				t.Errorf("made API calls: %+v", f.requests)
 			}
 		})
-	}
-}
-
-func TestApprovalEnvironmentNames(t *testing.T) {
-	if got := strings.Join(ApprovalEnvironmentNames("prod", 3), ","); got != "prod,prod-approval-2,prod-approval-3" {
-		t.Errorf("got %s", got)
-	}
-	if got := strings.Join(ApprovalEnvironmentNames("dev", 0), ","); got != "dev" {
-		t.Errorf("got %s", got)
 	}
 }
 

@@ -11,16 +11,17 @@ import (
 	"time"
 
 	"github.com/govctl/govctl/internal/nacosfake"
+	rnacos "github.com/govctl/govctl/render/nacos"
 )
 
 // shopEntries are four entries of one namespace, in key order.
 func shopEntries(t *testing.T) []Entry {
 	t.Helper()
 	return []Entry{
-		mustEntry(t, "shop-dev", "DEFAULT_GROUP", "cart.yaml", TypeYAML, "cart:\n  ttl: 30m\n"),
-		mustEntry(t, "shop-dev", "DEFAULT_GROUP", "orders.yaml", TypeYAML, "db:\n  maxOpen: 50\n"),
-		mustEntry(t, "shop-dev", "DEFAULT_GROUP", "payments.properties", TypeProperties, "timeout=800ms\n"),
-		mustEntry(t, "shop-dev", "DEFAULT_GROUP", "users.json", TypeJSON, "{\"cache\":true}\n"),
+		mustEntry(t, "shop-dev", "DEFAULT_GROUP", "cart.yaml", rnacos.TypeYAML, "cart:\n  ttl: 30m\n"),
+		mustEntry(t, "shop-dev", "DEFAULT_GROUP", "orders.yaml", rnacos.TypeYAML, "db:\n  maxOpen: 50\n"),
+		mustEntry(t, "shop-dev", "DEFAULT_GROUP", "payments.properties", rnacos.TypeProperties, "timeout=800ms\n"),
+		mustEntry(t, "shop-dev", "DEFAULT_GROUP", "users.json", rnacos.TypeJSON, "{\"cache\":true}\n"),
 	}
 }
 
@@ -92,7 +93,7 @@ func TestUpdateOfAManagedEntryIsCompareAndSwap(t *testing.T) {
 		t.Fatal(err)
 	}
 	old := entries[1]
-	entries[1] = mustEntry(t, "shop-dev", "DEFAULT_GROUP", "orders.yaml", TypeYAML, "db:\n  maxOpen: 80\n")
+	entries[1] = mustEntry(t, "shop-dev", "DEFAULT_GROUP", "orders.yaml", rnacos.TypeYAML, "db:\n  maxOpen: 80\n")
 	rep, err := Apply(ctx, c, entries, ApplyOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -124,8 +125,8 @@ func TestConsoleEditIsAConflictAndIsNotOverwritten(t *testing.T) {
 	fake.ConsoleEdit("shop-dev", "DEFAULT_GROUP", "orders.yaml", edited)
 
 	// The spec moves on too: the desired content differs from both.
-	entries[1] = mustEntry(t, "shop-dev", "DEFAULT_GROUP", "orders.yaml", TypeYAML, "db:\n  maxOpen: 80\n")
-	entries[2] = mustEntry(t, "shop-dev", "DEFAULT_GROUP", "payments.properties", TypeProperties, "timeout=900ms\n")
+	entries[1] = mustEntry(t, "shop-dev", "DEFAULT_GROUP", "orders.yaml", rnacos.TypeYAML, "db:\n  maxOpen: 80\n")
+	entries[2] = mustEntry(t, "shop-dev", "DEFAULT_GROUP", "payments.properties", rnacos.TypeProperties, "timeout=900ms\n")
 	rep, err := Apply(ctx, c, entries, ApplyOptions{})
 	if !errors.Is(err, ErrConflict) {
 		t.Fatalf("err = %v, want ErrConflict", err)
@@ -148,7 +149,7 @@ func TestConsoleEditIsAConflictAndIsNotOverwritten(t *testing.T) {
 	}
 
 	// Bringing the console's change into the spec resolves the conflict.
-	entries[1] = mustEntry(t, "shop-dev", "DEFAULT_GROUP", "orders.yaml", TypeYAML, edited)
+	entries[1] = mustEntry(t, "shop-dev", "DEFAULT_GROUP", "orders.yaml", rnacos.TypeYAML, edited)
 	rep, err = Apply(ctx, c, entries, ApplyOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -203,7 +204,7 @@ func TestAnEditBetweenReadAndWriteFailsTheCASAndIsAConflict(t *testing.T) {
 			fake.ConsoleEdit(k.Namespace, k.Group, k.DataID, racing)
 		}
 	})
-	entries[1] = mustEntry(t, "shop-dev", "DEFAULT_GROUP", "orders.yaml", TypeYAML, "db:\n  maxOpen: 80\n")
+	entries[1] = mustEntry(t, "shop-dev", "DEFAULT_GROUP", "orders.yaml", rnacos.TypeYAML, "db:\n  maxOpen: 80\n")
 	rep, err := Apply(ctx, c, entries, ApplyOptions{})
 	if !errors.Is(err, ErrConflict) {
 		t.Fatalf("err = %v", err)
@@ -351,7 +352,7 @@ func TestARetriedPublishThatHadLandedIsNotAConflict(t *testing.T) {
 	if err != nil || rep.Count(ActionCreated) != 4 {
 		t.Fatalf("err = %v, report %+v", err, rep.Results)
 	}
-	entries[0] = mustEntry(t, "shop-dev", "DEFAULT_GROUP", "cart.yaml", TypeYAML, "cart:\n  ttl: 1h\n")
+	entries[0] = mustEntry(t, "shop-dev", "DEFAULT_GROUP", "cart.yaml", rnacos.TypeYAML, "cart:\n  ttl: 1h\n")
 	rep, err = Apply(ctx, lostAnswerStore{c}, entries, ApplyOptions{})
 	if err != nil || actions(rep)["cart.yaml"] != ActionUpdated {
 		t.Fatalf("err = %v, report %+v", err, rep.Results)
@@ -367,7 +368,7 @@ func TestDryRunWritesNothingAndReportsWhatApplyWould(t *testing.T) {
 		t.Fatal(err)
 	}
 	fake.Put("shop-dev", "DEFAULT_GROUP", "users.json", "json", "{}\n", "") // not govctl's
-	entries[1] = mustEntry(t, "shop-dev", "DEFAULT_GROUP", "orders.yaml", TypeYAML, "db:\n  maxOpen: 80\n")
+	entries[1] = mustEntry(t, "shop-dev", "DEFAULT_GROUP", "orders.yaml", rnacos.TypeYAML, "db:\n  maxOpen: 80\n")
 	before := fake.Configs()
 	writes := publishCount(fake)
 
@@ -413,7 +414,7 @@ func TestApplyRejectsBadInputBeforeTouchingTheServer(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	stale := shopEntries(t)
-	stale[2].Content = "changed after NewEntry\n"
+	stale[2].Content = "changed after rnacos.NewEntry\n"
 	if _, err := Apply(context.Background(), c, stale, ApplyOptions{}); err == nil || !strings.Contains(err.Error(), "md5") {
 		t.Fatalf("err = %v", err)
 	}
@@ -449,7 +450,7 @@ func TestApplyConcurrencyIsBoundedAndTheReportOrderIsStable(t *testing.T) {
 	c, _ := newTestClient(t, fake, ClientOptions{})
 	var entries []Entry
 	for _, id := range []string{"k", "c", "x", "a", "m", "b", "z", "d", "q", "e", "f", "g"} {
-		entries = append(entries, mustEntry(t, "shop-dev", "DEFAULT_GROUP", id+".yaml", TypeYAML, id+": 1\n"))
+		entries = append(entries, mustEntry(t, "shop-dev", "DEFAULT_GROUP", id+".yaml", rnacos.TypeYAML, id+": 1\n"))
 	}
 	store := &countingStore{ConfigStore: c}
 	rep, err := Apply(context.Background(), store, entries, ApplyOptions{Concurrency: 3})
@@ -460,7 +461,7 @@ func TestApplyConcurrencyIsBoundedAndTheReportOrderIsStable(t *testing.T) {
 		t.Fatalf("max %d Gets at once, want 2..3", store.maxFlight)
 	}
 	for i := 1; i < len(rep.Results); i++ {
-		if !rep.Results[i-1].Key.less(rep.Results[i].Key) {
+		if !rep.Results[i-1].Key.Less(rep.Results[i].Key) {
 			t.Fatalf("report not sorted: %s before %s", rep.Results[i-1].Key, rep.Results[i].Key)
 		}
 	}
