@@ -295,6 +295,9 @@ type Config struct {
 	Group  string         `json:"group,omitempty"`
 	Format string         `json:"format"`
 	Data   map[string]any `json:"data"`
+	// Sensitive are keys of Data whose values are secrets, at any depth,
+	// besides those the secret rule recognises by name.
+	Sensitive []string `json:"sensitive,omitempty"`
 }
 
 // SLO is the service's objectives.

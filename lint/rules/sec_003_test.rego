@@ -59,3 +59,17 @@ test_custom_pattern if {
 	count(sec_003.violation) == 0 with input as spec({"password": "%%PW%%"})
 		with data.govctl.params as {"GOV-SEC-003": object.union(defaults["GOV-SEC-003"], {"placeholderPattern": "^%%[A-Z_]+%%$"})}
 }
+
+test_keys_the_spec_marks_sensitive if {
+	sec_003.violation == {{
+		"msg": `config key "dsn" holds a literal secret (10 characters): use a placeholder such as ${DSN}`,
+		"service": "orders",
+		"path": "config.data.db.dsn",
+	}} with input as {"services": {
+		"orders": {"config": {"format": "yaml", "sensitive": ["dsn"], "data": {"db": {"dsn": "mysql:3306"}}}},
+		"cart": {"config": {"format": "yaml", "data": {"db": {"dsn": "mysql:3306"}}}},
+	}}
+		with data.govctl.params as defaults
+	count(sec_003.violation) == 0 with input as {"services": {"orders": {"config": {"format": "yaml", "sensitive": ["dsn"], "data": {"dsn": "${DSN}"}}}}}
+		with data.govctl.params as defaults
+}
