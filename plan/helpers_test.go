@@ -235,3 +235,30 @@ func report(t *testing.T, r Reporter, p *Plan) []byte {
 	}
 	return buf.Bytes()
 }
+
+// fieldLine is a field diff in one line, as version 1 of the text plan
+// printed it: "~ path: old → new", "+ path: new", "- path: old".
+func fieldLine(f FieldDiff) string {
+	path := f.Path
+	if path == "" {
+		path = "(content)"
+	}
+	switch f.Op {
+	case FieldAdd:
+		return "+ " + path + ": " + scalarText(f.After)
+	case FieldRemove:
+		return "- " + path + ": " + scalarText(f.Before)
+	}
+	return "~ " + path + ": " + scalarText(f.Before) + " → " + scalarText(f.After)
+}
+
+// riskOf is the risk of an object change: its cause's in its environment.
+func riskOf(o *ObjectChange) Risk {
+	if o.Cause == nil {
+		return ""
+	}
+	if r, ok := o.Cause.Risks[o.Env]; ok {
+		return r
+	}
+	return o.Cause.Risk
+}

@@ -76,7 +76,8 @@ func nacosEntry(env, ns, dataID, content string) render.Object {
 }
 
 // fixturePlan covers every action, every risk, a conflict, objects that
-// span environments, a lint-rule pseudo-object and Markdown-hostile text.
+// span environments and Markdown-hostile text, against a baseline with no
+// specs (as --against and --nacos are): object changes only.
 func fixturePlan(t *testing.T) *Plan {
 	t.Helper()
 	m := loadModel(t, "../examples/shop")
@@ -87,7 +88,6 @@ func fixturePlan(t *testing.T) *Plan {
 			ID: render.Identity{Kind: "KratosBootstrap", Namespace: "shop-dev", Name: "orders"}, Value: map[string]any{"server": map[string]any{"http": map[string]any{"timeout": "3s"}}}},
 		nacosEntry("prod", "shop-prod", "orders.yaml", "db:\n  maxOpen: 100\n"),
 		workflow("write", "Deploy `orders` | dev"),
-		PolicyObject("prod", "GOV-RES-001", LintRuleSetting{Enabled: false, Severity: "error"}),
 	}
 	base := []render.Object{
 		kube("prod", "VirtualService", "shop-prod", "orders", route(10, 90, "1s", "api.shop.acme.io", "orders")),
@@ -96,7 +96,6 @@ func fixturePlan(t *testing.T) *Plan {
 			ID: render.Identity{Kind: "KratosBootstrap", Namespace: "shop-dev", Name: "orders"}, Value: map[string]any{"server": map[string]any{"http": map[string]any{"timeout": "1s"}}}},
 		nacosEntry("prod", "shop-prod", "orders.yaml", "db:\n  maxOpen: 300\n"),
 		workflow("", "Deploy orders to dev"),
-		PolicyObject("prod", "GOV-RES-001", LintRuleSetting{Enabled: true, Severity: "error"}),
 	}
 	p, err := Compute(context.Background(), Options{
 		Model:  m,
@@ -169,11 +168,11 @@ func TestMarkdownStartsWithTheMarker(t *testing.T) {
 
 func TestMarkdownListsHighRiskChangesBeforeTheDetails(t *testing.T) {
 	md := string(report(t, &MarkdownReporter{}, fixturePlan(t)))
-	high := strings.Index(md, "High-risk changes")
-	details := strings.Index(md, "<details>")
-	table := strings.Index(md, "| Environment |")
+	high := strings.Index(md, "Review first")
+	details := strings.Index(md, "<details")
+	table := strings.Index(md, "| | prod | staging | dev |")
 	if table < 0 || high < 0 || details < 0 || !(table < high && high < details) {
-		t.Errorf("want table, then high-risk list, then details; got positions %d, %d, %d", table, high, details)
+		t.Errorf("want grid, then review list, then details; got positions %d, %d, %d", table, high, details)
 	}
 }
 
@@ -182,16 +181,31 @@ func TestJSONFormatIsVersioned(t *testing.T) {
 		FormatVersion string `json:"format_version"`
 		HasChanges    bool   `json:"has_changes"`
 		Changes       []struct {
-			Action string `json:"action"`
-			Fields []struct {
+			Objects []string `json:"objects"`
+		} `json:"changes"`
+		Objects []struct {
+			ObjectID string `json:"object_id"`
+			Action   string `json:"action"`
+			Fields   []struct {
 				Path string `json:"path"`
 			} `json:"fields"`
-		} `json:"changes"`
+		} `json:"objects"`
 	}
 	if err := json.Unmarshal(report(t, &JSONReporter{}, fixturePlan(t)), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.FormatVersion != "1" || !doc.HasChanges || len(doc.Changes) == 0 {
+	ids := map[string]bool{}
+	for _, c := range doc.Changes {
+		for _, id := range c.Objects {
+			ids[id] = true
+		}
+	}
+	for _, o := range doc.Objects {
+		if !ids[o.ObjectID] {
+			t.Errorf("object %s is attached to no change", o.ObjectID)
+		}
+	}
+	if doc.FormatVersion != "2" || !doc.HasChanges || len(doc.Changes) == 0 || len(doc.Objects) == 0 {
 		t.Errorf("got %+v", doc)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/govctl/govctl/githubapi"
-	"github.com/govctl/govctl/lint"
 	"github.com/govctl/govctl/plan"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/render/targets"
@@ -76,32 +75,10 @@ reported but changes neither the printed plan nor the exit code.
 }
 
 // planRender renders everything plan compares: every target for every
-// environment, and the lint policy in force per environment.
+// environment. Policies are compared in the spec diff, not as objects.
 func planRender(topts targets.Options) plan.RenderFunc {
 	return func(ctx context.Context, m *schema.Model) ([]render.Object, error) {
-		objs, err := targets.Render(ctx, m, m.EnvironmentNames(), topts)
-		if err != nil {
-			return nil, err
-		}
-		settings, err := lint.Rules(ctx, m, lint.Options{})
-		if err != nil {
-			return nil, err
-		}
-		for _, env := range m.EnvironmentNames() {
-			for _, s := range settings {
-				params, looser := map[string]any{}, map[string]string{}
-				for _, p := range s.Params {
-					params[p.Name] = p.Value
-					if p.Looser != "" {
-						looser[p.Name] = p.Looser
-					}
-				}
-				objs = append(objs, plan.PolicyObject(env, s.Rule.ID, plan.LintRuleSetting{
-					Enabled: s.AppliesIn(env), Severity: string(s.Severity), Params: params, Looser: looser,
-				}))
-			}
-		}
-		return objs, nil
+		return targets.Render(ctx, m, m.EnvironmentNames(), topts)
 	}
 }
 
@@ -157,10 +134,11 @@ func planRun(cmd *cobra.Command, opts *PlanOptions) error {
 		baseline = plan.NewNacosBaseline(client, opts.Nacos, opts.Env)
 		scope = render.Scope{Envs: []string{opts.Env}, Targets: []render.Target{render.TargetNacos}}
 	}
-	p, err := plan.Compute(ctx, plan.Options{Model: m, Render: renderFunc, Baseline: baseline, Scope: scope})
+	p, err := plan.Compute(ctx, plan.Options{Model: m, Render: renderFunc, Baseline: baseline, Scope: scope, Lint: true})
 	if err != nil {
 		return err
 	}
+	p.Command = planCommand(opts)
 	var body strings.Builder
 	if err := reporter.Report(&body, p); err != nil {
 		return err
@@ -177,6 +155,30 @@ func planRun(cmd *cobra.Command, opts *PlanOptions) error {
 		return &exitError{code: 2}
 	}
 	return nil
+}
+
+// planCommand is the command line that reproduces the plan, for its
+// footer: the baseline, directory, environment and targets, no secrets.
+func planCommand(opts *PlanOptions) string {
+	args := []string{"govctl", "plan"}
+	if opts.Dir != "" && opts.Dir != "." {
+		args = append(args, "--dir", opts.Dir)
+	}
+	switch {
+	case opts.Base != "":
+		args = append(args, "--base", opts.Base)
+	case opts.Against != "":
+		args = append(args, "--against", opts.Against)
+	default:
+		args = append(args, "--nacos", opts.Nacos)
+	}
+	if opts.Env != "" {
+		args = append(args, "--env", opts.Env)
+	}
+	if len(opts.Targets) > 0 {
+		args = append(args, "--target", strings.Join(opts.Targets, ","))
+	}
+	return strings.Join(args, " ")
 }
 
 // postPlanComment creates or updates the pull request's plan comment.
