@@ -21,6 +21,8 @@ type ratingSides struct {
 	secrets    *secret.Matcher
 	// looser maps rule id → parameter → "higher" | "lower".
 	looser map[string]map[string]string
+	// severity maps rule id → the severity its METADATA declares.
+	severity map[string]string
 }
 
 func (s *ratingSides) loadRules(ctx context.Context, m *schema.Model) error {
@@ -29,7 +31,9 @@ func (s *ratingSides) loadRules(ctx context.Context, m *schema.Model) error {
 		return fmt.Errorf("plan: read the lint rules: %w", err)
 	}
 	s.looser = map[string]map[string]string{}
+	s.severity = map[string]string{}
 	for _, st := range settings {
+		s.severity[st.Rule.ID] = string(st.Rule.Severity)
 		dirs := map[string]string{}
 		for _, p := range st.Rule.Params {
 			if p.Looser != "" {
@@ -226,7 +230,7 @@ func (s *ratingSides) input(c *Change, env string) RiskInput {
 		for name, dir := range s.looser[id] {
 			params[name] = map[string]any{"looser": dir}
 		}
-		in["rule"] = map[string]any{"id": id, "params": params}
+		in["rule"] = map[string]any{"id": id, "params": params, "severity": s.severity[id]}
 	}
 	if c.Scope == ScopeObjects {
 		in["objects"] = objectsInput(c, env)
@@ -330,6 +334,9 @@ func causeOf(o *ObjectChange, changes []*Change) *Change {
 				return false
 			}
 			return c.Path[3].Name == o.Service || (c.Action == ActionRename && c.From == o.Service)
+		},
+		func(c *Change) bool {
+			return c.Scope == ScopeService && o.Service != "" && len(c.Path) == 2 && c.calls[o.Service]
 		},
 		func(c *Change) bool { return c.Scope == ScopeEnvironment },
 		func(c *Change) bool { return c.Scope == ScopeService && o.Service == "" },

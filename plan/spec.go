@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/govctl/govctl/internal/fieldpath"
@@ -82,6 +83,10 @@ type Change struct {
 	// Finding is the lint finding of a ScopeFinding change; New says
 	// whether the change introduces it (else it fixes it).
 	Finding *FindingRef
+
+	// calls are the services a whole service added, removed or renamed
+	// depends on: their objects (AuthorizationPolicy callers) change with it.
+	calls map[string]bool
 }
 
 // FindingRef is a lint finding a plan lists: introduced or fixed by the
@@ -110,6 +115,8 @@ type edit struct {
 	from    any
 	to      any
 	pos     schema.Pos
+	// whole is the resolved service of a rename (its new side).
+	whole any
 }
 
 // specSide is one side of a spec diff: a model and its resolved
@@ -169,7 +176,7 @@ func diffSpecs(base, head *specSide) ([]edit, error) {
 		if m == nil {
 			return schema.Pos{}
 		}
-		pos, _ := m.PosOf(p.String())
+		pos, _ := m.PosOf(schemaPath(p))
 		return pos
 	}
 	emitter := func(scope Scope, service, env string, root fieldpath.Path, pos func(p fieldpath.Path, removed bool) schema.Pos) func(p fieldpath.Path, a Action, from, to any) {
@@ -247,12 +254,12 @@ func diffSpecs(base, head *specSide) ([]edit, error) {
 					if len(p) == 0 {
 						return b.Pos
 					}
-					return b.PosOf(p.String())
+					return b.PosOf(schemaPath(p))
 				}
 				if len(p) == 0 {
 					return h.Pos
 				}
-				return h.PosOf(p.String())
+				return h.PosOf(schemaPath(p))
 			})
 			bv, err := genericOrNil(b != nil, b)
 			if err != nil {
@@ -292,13 +299,70 @@ func diffSpecs(base, head *specSide) ([]edit, error) {
 	if hpol == nil {
 		hpol = map[string]any{}
 	}
-	diffGeneric(nil, bpol, hpol, emitter(ScopePolicies, "", "", root, func(p fieldpath.Path, removed bool) schema.Pos {
+	emitPolicy := emitter(ScopePolicies, "", "", root, func(p fieldpath.Path, removed bool) schema.Pos {
 		if removed {
 			return posIn(base.m, root.Append(p...))
 		}
 		return posIn(head.m, root.Append(p...))
-	}))
+	})
+	// A rule's block added or removed is each of its settings added or
+	// removed: "severity lowered" is about policies.rules.X.severity
+	// whether or not the block existed.
+	diffGeneric(nil, bpol, hpol, func(p fieldpath.Path, a Action, from, to any) {
+		if a == ActionUpdate {
+			emitPolicy(p, a, from, to)
+			return
+		}
+		v := from
+		if a == ActionCreate {
+			v = to
+		}
+		leaves(p, v, func(q fieldpath.Path, leaf any) {
+			if a == ActionCreate {
+				emitPolicy(q, a, nil, leaf)
+			} else {
+				emitPolicy(q, a, leaf, nil)
+			}
+		})
+	})
 	return edits, nil
+}
+
+// schemaPath writes p as the schema's position keys are written: labels
+// quoted only when they hold more than letters, digits, '-', '_', '#' and
+// '$' (GOV-TRF-002 stays bare), list indexes in brackets.
+//
+// TODO(diag): the schema's positions become keyed by fieldpath.Path on
+// branch diag; then this goes.
+func schemaPath(p fieldpath.Path) string {
+	var b strings.Builder
+	for i, s := range p {
+		if s.IsIndex {
+			fmt.Fprintf(&b, "[%d]", s.Index)
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		if plainLabel(s.Name) {
+			b.WriteString(s.Name)
+		} else {
+			b.WriteString(strconv.Quote(s.Name))
+		}
+	}
+	return b.String()
+}
+
+func plainLabel(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '-' || r == '_' || r == '#' || r == '$' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func platformOf(m *schema.Model) any {
@@ -382,6 +446,23 @@ func diffGeneric(p fieldpath.Path, a, b any, emit func(fieldpath.Path, Action, a
 	}
 }
 
+// leaves calls fn for every leaf (scalar or list) under p in v.
+func leaves(p fieldpath.Path, v any, fn func(fieldpath.Path, any)) {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) == 0 {
+		fn(p, v)
+		return
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		leaves(p.Field(k), m[k], fn)
+	}
+}
+
 // isEmpty reports whether v is a value that says nothing: null, "", an
 // empty list or map, false or zero are not empty (they are values).
 func isEmpty(v any) bool {
@@ -425,6 +506,18 @@ func mergeEdits(edits []edit, envOrder []string) []*Change {
 			c = &Change{Scope: e.scope, Service: e.service, Path: e.path, Action: e.action, From: from, To: to, Pos: e.pos}
 			byKey[k] = c
 			out = append(out, c)
+		}
+		if len(e.path) == 2 && e.scope == ScopeService {
+			for _, v := range []any{e.from, e.to, e.whole} {
+				m, _ := v.(map[string]any)
+				deps, _ := m["dependencies"].(map[string]any)
+				for d := range deps {
+					if c.calls == nil {
+						c.calls = map[string]bool{}
+					}
+					c.calls[d] = true
+				}
+			}
 		}
 		if e.env != "" && !slices.Contains(c.Environments, e.env) {
 			c.Environments = append(c.Environments, e.env)
@@ -526,7 +619,7 @@ func foldRenames(edits []edit) []edit {
 			}
 			if o, ok := newToOld[e.service]; ok && e.action == ActionCreate {
 				out = append(out, edit{scope: ScopeService, service: e.service, env: e.env, path: fieldpath.New("services", e.service),
-					action: ActionRename, from: o, to: e.service, pos: byService[e.service].pos})
+					action: ActionRename, from: o, to: e.service, pos: byService[e.service].pos, whole: e.to})
 				continue
 			}
 		}

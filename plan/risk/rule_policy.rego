@@ -36,16 +36,13 @@ loosened := sprintf("%s disabled %s: what it checks is no longer checked", [rule
 	input.to == false
 }
 
-loosened := sprintf("%s disabled %s: what it checks is no longer checked", [rule_id, where]) if {
-	count(input.segments) == 2
-	input.action == "create"
-	input.to.enabled == false
-}
+# The severity before is the block's, or the rule's own (METADATA).
+severity_before := object.get(input, "from", object.get(object.get(input, "rule", {}), "severity", "error"))
 
-loosened := sprintf("%s severity lowered %s %s", [rule_id, lib.change_text, where]) if {
+loosened := sprintf("%s severity lowered %s → %s %s", [rule_id, severity_before, input.to, where]) if {
 	count(input.segments) == 3
 	input.segments[2] == "severity"
-	severity[input.to] < severity[input.from]
+	severity[input.to] < severity[severity_before]
 }
 
 param := input.segments[3] if {

@@ -7,8 +7,8 @@ tiers := {"dev": "dev", "staging": "staging", "prod": "prod"}
 # High: prod loses a check.
 test_rule_disabled_everywhere_is_high if {
 	rule_policy.rating == {{"level": "high", "reason": "GOV-SEC-001 disabled in every environment: what it checks is no longer checked"}} with input as {
-		"scope": "policies", "action": "create", "tier": "prod", "tiers": tiers, "segments": ["rules", "GOV-SEC-001"],
-		"to": {"enabled": false}, "policies": {"after": {"rules": {"GOV-SEC-001": {"enabled": false}}}},
+		"scope": "policies", "action": "create", "tier": "prod", "tiers": tiers, "segments": ["rules", "GOV-SEC-001", "enabled"],
+		"to": false, "policies": {"after": {"rules": {"GOV-SEC-001": {"enabled": false}}}},
 	}
 }
 
@@ -26,6 +26,16 @@ test_param_loosened_is_high if {
 		"scope": "policies", "action": "update", "tier": "prod", "tiers": tiers, "segments": ["rules", "GOV-TRF-002", "params", "maxFirstCanaryStep"],
 		"from": 20, "to": 40, "rule": {"id": "GOV-TRF-002", "params": {"maxFirstCanaryStep": {"looser": "higher"}}},
 		"policies": {"after": {"rules": {"GOV-TRF-002": {"params": {"maxFirstCanaryStep": 40}}}}},
+	}
+}
+
+# High: an error that blocked merges becomes a warning, whether the rule's
+# block is new (the METADATA severity is the before) or not.
+test_severity_lowered_from_metadata_is_high if {
+	rule_policy.rating == {{"level": "high", "reason": "GOV-SEC-001 severity lowered error → warning in every environment"}} with input as {
+		"scope": "policies", "action": "create", "tier": "prod", "tiers": tiers, "segments": ["rules", "GOV-SEC-001", "severity"],
+		"to": "warning", "rule": {"id": "GOV-SEC-001", "params": {}, "severity": "error"},
+		"policies": {"after": {"rules": {"GOV-SEC-001": {"severity": "warning"}}}},
 	}
 }
 
