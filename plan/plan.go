@@ -266,11 +266,16 @@ func (p *Plan) Summary() Counts {
 }
 
 // Cell counts the changes of one service ("" for everything that is not
-// about a service) in one environment, rated as in that environment.
+// about a service) in one environment, rated as in that environment; env
+// "" counts the changes that are about no environment (platform,
+// policies), rated once.
 func (p *Plan) Cell(group, env string) Counts {
 	var c Counts
 	for _, ch := range p.Changes {
-		if ch.group() != group || !ch.In(env) {
+		if ch.group() != group {
+			continue
+		}
+		if (env == "") != (len(ch.Environments) == 0) || (env != "" && !ch.In(env)) {
 			continue
 		}
 		r, ok := ch.Risks[env]
@@ -477,6 +482,16 @@ func Compute(ctx context.Context, opts Options) (*Plan, error) {
 	if opts.Lint {
 		var fchanges []*Change
 		p.Findings, fchanges = diffFindings(baseFindings, headFindings, isSpec)
+		rank := map[string]int{}
+		for i, e := range order {
+			rank[e] = i
+		}
+		for i := range p.Findings {
+			slices.SortStableFunc(p.Findings[i].Environments, func(a, b string) int { return rank[a] - rank[b] })
+		}
+		for _, c := range fchanges {
+			slices.SortStableFunc(c.Environments, func(a, b string) int { return rank[a] - rank[b] })
+		}
 		p.Changes = append(p.Changes, fchanges...)
 	}
 	// Object and finding changes are rated once attached.
@@ -711,6 +726,10 @@ func sortObjects(objs []*ObjectChange, order []string) {
 	})
 }
 
+// scopeRank orders changes of the same risk and service: spec edits
+// before the objects and findings they bring.
+var scopeRank = map[Scope]int{ScopePlatform: 0, ScopeEnvironment: 1, ScopePolicies: 2, ScopeService: 3, ScopeObjects: 4, ScopeFinding: 5}
+
 // sortChanges orders changes riskiest first, then by service (changes
 // about no service first), the highest environment they show in, and path.
 func sortChanges(changes []*Change, order []string) {
@@ -739,8 +758,8 @@ func sortChanges(changes []*Change, order []string) {
 		if ta, tb := top(a), top(b); ta != tb {
 			return ta < tb
 		}
-		if a.Scope != b.Scope {
-			return a.Scope < b.Scope
+		if ra, rb := scopeRank[a.Scope], scopeRank[b.Scope]; ra != rb {
+			return ra < rb
 		}
 		return a.Path.String() < b.Path.String()
 	})

@@ -277,21 +277,101 @@ func attach(objs []*ObjectChange, changes []*Change, spec bool, order []string) 
 		return out
 	}
 	var unexplained *Change
-	for _, o := range objs {
-		if c := causeOf(o, changes); c != nil {
-			addObject(c, o, order)
-			continue
-		}
+	explain := func() *Change {
 		if unexplained == nil {
 			unexplained = &Change{Scope: ScopeObjects, Action: ActionUpdate,
 				Reason: "rendered output changed without a spec change: a new govctl version or template"}
 		}
-		addObject(unexplained, o, order)
+		return unexplained
+	}
+	for _, o := range objs {
+		cands := candidates(o, changes)
+		if o.Action != ActionUpdate || len(o.Fields) == 0 {
+			c := riskiest(cands)
+			if c == nil {
+				c = explain()
+			}
+			addObject(c, o, order)
+			continue
+		}
+		// Each field is the evidence of the edit that carries it: an
+		// orders bootstrap holds orders' own settings and, under
+		// clients.payments, those of payments.
+		parts := map[*Change][]FieldDiff{}
+		var causes []*Change
+		for _, f := range o.Fields {
+			c := fieldCause(o, f, cands, changes)
+			if c == nil {
+				c = explain()
+			}
+			if _, ok := parts[c]; !ok {
+				causes = append(causes, c)
+			}
+			parts[c] = append(parts[c], f)
+		}
+		if len(causes) == 1 {
+			addObject(causes[0], o, order)
+			continue
+		}
+		for i, c := range causes {
+			view := *o
+			view.Fields = parts[c]
+			addObject(c, &view, order)
+			if i == 0 {
+				o.Cause = c
+			}
+		}
 	}
 	if unexplained == nil {
 		return nil
 	}
 	return []*Change{unexplained}
+}
+
+// riskiest is the riskiest of cands (the first among equals); nil when
+// there is none.
+func riskiest(cands []*Change) *Change {
+	var best *Change
+	for _, c := range cands {
+		if best == nil || c.Risk.rank() > best.Risk.rank() {
+			best = c
+		}
+	}
+	return best
+}
+
+// fieldCause picks the change a field of an object is evidence of: among
+// the object's candidates and the changes of services the field's path
+// names (clients.payments…), the one whose old and new values the field
+// has, else the candidate whose field name the path has, else the riskiest
+// candidate.
+func fieldCause(o *ObjectChange, f FieldDiff, cands, changes []*Change) *Change {
+	names := map[string]bool{}
+	for _, s := range f.segments {
+		if n, ok := s.(string); ok {
+			names[n] = true
+		}
+	}
+	var cross []*Change
+	for _, c := range changes {
+		if c.Scope == ScopeService && c.Service != o.Service && names[c.Service] && (o.Env == "" || c.In(o.Env)) {
+			cross = append(cross, c)
+		}
+	}
+	for _, c := range append(slices.Clone(cands), cross...) {
+		if valuesMatch(f, c) {
+			return c
+		}
+	}
+	for _, c := range cands {
+		if nameMatch(f, c) {
+			return c
+		}
+	}
+	if c := riskiest(cands); c != nil {
+		return c
+	}
+	return riskiest(cross)
 }
 
 // objectsAction is create when every object is created, delete when every
@@ -319,11 +399,11 @@ func addObject(c *Change, o *ObjectChange, order []string) {
 	}
 }
 
-// causeOf picks the spec change an object change is evidence of: a change
-// of the object's service in its environment (a rename, a dependency on
-// the service), else of its environment, else of the platform. Among
-// several candidates the one whose values the object's fields carry wins.
-func causeOf(o *ObjectChange, changes []*Change) *Change {
+// candidates are the spec changes an object change may be evidence of, the
+// first non-empty of: a change of the object's service in its environment
+// (a rename included), a dependency on the service, a whole service that
+// called it, a change of its environment, a platform change.
+func candidates(o *ObjectChange, changes []*Change) []*Change {
 	envOK := func(c *Change) bool { return o.Env == "" || c.In(o.Env) }
 	tiers := []func(c *Change) bool{
 		func(c *Change) bool {
@@ -349,45 +429,26 @@ func causeOf(o *ObjectChange, changes []*Change) *Change {
 				cands = append(cands, c)
 			}
 		}
-		if len(cands) == 0 {
-			continue
+		if len(cands) > 0 {
+			return cands
 		}
-		if len(cands) == 1 {
-			return cands[0]
-		}
-		for _, c := range cands {
-			if carries(o, c) {
-				return c
-			}
-		}
-		// The riskiest candidate: the object is shown where review looks.
-		best := cands[0]
-		for _, c := range cands[1:] {
-			if c.Risk.rank() > best.Risk.rank() {
-				best = c
-			}
-		}
-		return best
 	}
 	return nil
 }
 
-// carries reports whether an object's field diffs show the spec change:
-// its field name in a changed path, or its old and new values.
-func carries(o *ObjectChange, c *Change) bool {
-	last := ""
-	if len(c.Path) > 0 {
-		last = strings.ToLower(c.Path.Last().Name)
+// valuesMatch reports whether a field diff has the spec change's old and
+// new values.
+func valuesMatch(f FieldDiff, c *Change) bool {
+	return c.From != nil && c.To != nil && f.Before != nil && f.After != nil &&
+		valueText(f.Before) == valueText(c.From) && valueText(f.After) == valueText(c.To)
+}
+
+// nameMatch reports whether a field's path has the spec change's field name.
+func nameMatch(f FieldDiff, c *Change) bool {
+	if len(c.Path) == 0 {
+		return false
 	}
-	for _, f := range o.Fields {
-		if last != "" && strings.Contains(strings.ToLower(f.Path), last) {
-			return true
-		}
-		if c.From != nil && c.To != nil && valueText(f.Before) == valueText(c.From) && valueText(f.After) == valueText(c.To) {
-			return true
-		}
-	}
-	return false
+	return strings.Contains(strings.ToLower(f.Path), strings.ToLower(c.Path.Last().Name))
 }
 
 func valueText(v any) string {

@@ -137,7 +137,21 @@ func gridEnvs(p *Plan) []string {
 	for i := len(p.Environments) - 1; i >= 0; i-- {
 		out = append(out, p.Environments[i].Name)
 	}
+	for _, c := range p.Changes {
+		if len(c.Environments) == 0 {
+			// Platform and policy changes apply everywhere at once.
+			return append(out, "")
+		}
+	}
 	return out
+}
+
+// gridLabel is a grid column's heading.
+func gridLabel(env string) string {
+	if env == "" {
+		return "all environments"
+	}
+	return env
 }
 
 // folds are the plan's changes grouped by service, riskiest service first;
@@ -213,7 +227,7 @@ func changeLines(p *Plan, c *Change, objects bool) []diffLine {
 	envs := envText(c.Environments)
 	out = append(out, diffLine{kind: lineHeader, text: fmt.Sprintf("@@ %s · %s · %s @@", envs, what, c.Risk), risk: c.Risk})
 	reason := c.Reason
-	if len(c.Risks) > 1 {
+	if len(c.Risks) > 1 && !sameRisk(c.Risks) {
 		var per []string
 		for _, e := range c.Environments {
 			if r, ok := c.Risks[e]; ok {
@@ -259,6 +273,18 @@ func changeLines(p *Plan, c *Change, objects bool) []diffLine {
 		out = append(out, objectLines(c, o)...)
 	}
 	return out
+}
+
+func sameRisk(rs map[string]Risk) bool {
+	var first Risk
+	for _, r := range rs {
+		if first == "" {
+			first = r
+		} else if r != first {
+			return false
+		}
+	}
+	return true
 }
 
 // objectLines are the diff lines of one object change.

@@ -85,7 +85,11 @@ func markdown(p *Plan, cut markdownCut) string {
 	// The grid: a row per service with changes, prod first.
 	envs := gridEnvs(p)
 	fs := folds(p)
-	fmt.Fprintf(&b, "\n| | %s |\n|---|%s\n", strings.Join(escapeAll(envs), " | "), strings.Repeat("---|", len(envs)))
+	var heads []string
+	for _, e := range envs {
+		heads = append(heads, escapeMarkdown(gridLabel(e)))
+	}
+	fmt.Fprintf(&b, "\n| | %s |\n|---|%s\n", strings.Join(heads, " | "), strings.Repeat("---|", len(envs)))
 	for _, f := range fs {
 		var cells []string
 		nonzero := false
@@ -210,14 +214,6 @@ func writeFooter(b *strings.Builder, p *Plan) {
 	if p.Command != "" {
 		fmt.Fprintf(b, "<sub>Reproduce: %s</sub>\n", inlineCode(p.Command))
 	}
-}
-
-func escapeAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = escapeMarkdown(s)
-	}
-	return out
 }
 
 // mermaid writes the dependency graph: changed edges coloured (added

@@ -71,9 +71,13 @@ func (r *TextReporter) Report(w io.Writer, p *Plan) error {
 		width = max(width, len(f.label()))
 	}
 	fmt.Fprintln(&b)
+	col := 10
+	for _, e := range envs {
+		col = max(col, len(gridLabel(e)))
+	}
 	head := fmt.Sprintf("  %-*s", width, "")
 	for _, e := range envs {
-		head += fmt.Sprintf("  %-10s", e)
+		head += fmt.Sprintf("  %-*s", col, gridLabel(e))
 	}
 	fmt.Fprintln(&b, strings.TrimRight(head, " "))
 	for _, f := range fs {
@@ -82,12 +86,12 @@ func (r *TextReporter) Report(w io.Writer, p *Plan) error {
 		for _, env := range envs {
 			c := p.Cell(f.group, env)
 			if c.Total() == 0 {
-				cells = append(cells, fmt.Sprintf("  %-10s", "·"))
+				cells = append(cells, fmt.Sprintf("  %-*s", col, "·"))
 				continue
 			}
 			nonzero = true
 			cell := fmt.Sprintf("%d %s", c.Total(), c.Highest())
-			cells = append(cells, "  "+st.risk[c.Highest()].Sprint(cell)+strings.Repeat(" ", max(0, 10-len(cell))))
+			cells = append(cells, "  "+st.risk[c.Highest()].Sprint(cell)+strings.Repeat(" ", max(0, col-len(cell))))
 		}
 		if nonzero {
 			fmt.Fprintf(&b, "  %-*s%s\n", width, f.label(), strings.TrimRight(strings.Join(cells, ""), " "))

@@ -717,11 +717,25 @@ func (c *Change) Subject() string {
 
 // envSuffix is " · prod, staging" after the subject, or "" when the
 // subject names its environment already.
+// The environments at the change's risk come first; the others, rated
+// lower, follow as "also …".
 func (c *Change) envSuffix() string {
 	if c.Scope == ScopeEnvironment {
 		return ""
 	}
-	return " · " + envText(c.Environments)
+	var top, rest []string
+	for _, e := range c.Environments {
+		if r, ok := c.Risks[e]; ok && r != c.Risk {
+			rest = append(rest, e)
+		} else {
+			top = append(top, e)
+		}
+	}
+	s := " · " + envText(top)
+	if len(rest) > 0 {
+		s += " · also " + strings.Join(rest, ", ")
+	}
+	return s
 }
 
 // group is the fold a change is listed under: its service, or "platform"
@@ -746,9 +760,9 @@ func (c *Change) Title() string {
 		return "rendered output"
 	case ScopeFinding:
 		if c.Finding.New {
-			return fmt.Sprintf("new finding %s: %s", c.Finding.Rule, c.Finding.Message)
+			return "new finding " + c.Finding.Rule
 		}
-		return fmt.Sprintf("fixed finding %s: %s", c.Finding.Rule, c.Finding.Message)
+		return "fixed finding " + c.Finding.Rule
 	}
 	p := c.Path.String()
 	switch c.Action {
