@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/schema"
 )
 
@@ -22,7 +23,7 @@ func Catalog() ([]*Rule, error) {
 // configuration applied, sorted by id: what `govctl rules` lists. A
 // mistake in the spec's policies block or in a custom policy (one that
 // does not compile in the sandbox included) is returned as
-// *schema.ErrorList.
+// *diag.List.
 func Rules(ctx context.Context, m *schema.Model, opts Options) ([]*RuleSetting, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -47,5 +48,5 @@ func FindRule(settings []*RuleSetting, id string) (*RuleSetting, error) {
 		}
 		ids[i] = s.Rule.ID
 	}
-	return nil, fmt.Errorf("unknown rule %s%s (`govctl rules` lists them)", id, schema.DidYouMean(id, ids))
+	return nil, fmt.Errorf("unknown rule %s%s (`govctl rules` lists them)", id, diag.DidYouMean(id, ids))
 }

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -85,12 +87,12 @@ func TestBadPlatformTriggersEveryRule(t *testing.T) {
 			got[fmt.Sprintf("%s %s %s:%d", f.RuleID, env, f.Pos.File, f.Pos.Line)]++
 		}
 	}
-	for _, k := range sortedKeys(want) {
+	for _, k := range slices.Sorted(maps.Keys(want)) {
 		if got[k] < want[k] {
 			t.Errorf("missing finding %s (want %d, got %d)", k, want[k], got[k])
 		}
 	}
-	for _, k := range sortedKeys(got) {
+	for _, k := range slices.Sorted(maps.Keys(got)) {
 		if got[k] > want[k] {
 			t.Errorf("unexpected finding %s (want %d, got %d)", k, want[k], got[k])
 		}

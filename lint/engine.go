@@ -13,6 +13,8 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/govctl/govctl/internal/diag"
+	"github.com/govctl/govctl/internal/fieldpath"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/schema"
 )
@@ -61,19 +63,19 @@ func loadRules(m *schema.Model, opts Options) (*ruleSet, []*RuleSetting, error) 
 	}
 	custom, errs := loadCustom(m)
 	if len(errs) > 0 {
-		return nil, nil, schema.NewErrorList(m.Dir, errs)
+		return nil, nil, (&diag.List{Dir: m.Dir, Diags: errs}).Err()
 	}
 	set, errs := merge(catalog, custom)
 	settings, cerrs := configure(m, set)
 	if errs = append(errs, cerrs...); len(errs) > 0 {
-		return nil, nil, schema.NewErrorList(m.Dir, errs)
+		return nil, nil, (&diag.List{Dir: m.Dir, Diags: errs}).Err()
 	}
 	return set, settings, nil
 }
 
 // Lint checks the model against every rule in force, in every environment
 // asked for. A mistake in the spec's policies block or in a custom policy
-// (including a sandboxed builtin) is returned as *schema.ErrorList;
+// (including a sandboxed builtin) is returned as *diag.List;
 // findings are in the Result.
 func Lint(ctx context.Context, m *schema.Model, opts Options) (*Result, error) {
 	now := opts.Now
@@ -164,7 +166,7 @@ func environments(m *schema.Model, names []string) ([]string, error) {
 	}
 	for _, n := range names {
 		if m.Environments[n] == nil {
-			return nil, fmt.Errorf("lint: unknown environment %q (defined: %s)%s", n, strings.Join(all, ", "), schema.DidYouMean(n, all))
+			return nil, fmt.Errorf("lint: unknown environment %q (defined: %s)%s", n, strings.Join(all, ", "), diag.DidYouMean(n, all))
 		}
 	}
 	return out, nil
@@ -237,7 +239,7 @@ func prepare(ctx context.Context, m *schema.Model, opts Options) (*engine, error
 
 // compile compiles every policy module in the sandbox. Errors in custom
 // policies (a sandboxed builtin, a type error) are returned at their
-// file:line as *schema.ErrorList; an error in the built-in catalog is a bug
+// file:line as *diag.List; an error in the built-in catalog is a bug
 // in govctl.
 func compile(m *schema.Model, set *ruleSet) (*ast.Compiler, error) {
 	compiler := ast.NewCompiler().WithCapabilities(Capabilities()).WithDefaultRegoVersion(ast.RegoV1)
@@ -247,10 +249,10 @@ func compile(m *schema.Model, set *ruleSet) (*ast.Compiler, error) {
 	list := regoErrors(compiler.Errors)
 	for _, l := range list {
 		if strings.HasPrefix(l.Pos.File, builtinDir+"/") {
-			return nil, fmt.Errorf("govctl's built-in rules do not compile (this is a bug in govctl):\n%w", schema.NewErrorList("", list))
+			return nil, fmt.Errorf("govctl's built-in rules do not compile (this is a bug in govctl):\n%w", (&diag.List{Diags: list}).Err())
 		}
 	}
-	return nil, schema.NewErrorList(m.Dir, list)
+	return nil, (&diag.List{Dir: m.Dir, Diags: list}).Err()
 }
 
 // eval runs every rule once over one environment, with the objects it sees
@@ -338,21 +340,22 @@ func (e *engine) finding(r *schema.Resolved, s slot, item any) Finding {
 // service's provenance for a service-relative path, else by the spec's
 // positions; the platform's declaration when the rule named no place.
 func (e *engine) place(r *schema.Resolved, service, path string) schema.Pos {
+	fp := parsePath(path)
 	if service != "" {
 		if svc := r.Services[service]; svc != nil {
 			if path == "" {
 				return svc.Pos
 			}
-			return svc.PosOf(path)
+			return svc.PosOf(fp)
 		}
-		if p, ok := e.m.PosOf(strings.TrimSuffix("services."+service+"."+path, ".")); ok {
+		if p, ok := e.m.PosOf(fieldpath.New("services", service).Append(fp...)); ok {
 			return p
 		}
 	}
 	if path != "" {
-		if p, ok := e.m.PosOf(path); ok {
+		if p, ok := e.m.PosOf(fp); ok {
 			return p
 		}
 	}
-	return posOf(e.m, "platform")
+	return posOf(e.m, fieldpath.New("platform"))
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/govctl/govctl/internal/diag"
+	"github.com/govctl/govctl/internal/fieldpath"
 	"github.com/govctl/govctl/schema"
 )
 
@@ -30,7 +32,7 @@ func exceptionCovers(e schema.Exception, rule, env string) bool {
 // exceptionPos is where the user wrote a service's i-th exception (field
 // is rule or expires, the part a finding about it is about).
 func exceptionPos(m *schema.Model, service string, i int, field string) schema.Pos {
-	return posOf(m, fmt.Sprintf("services.%s.exceptions[%d].%s", service, i, field))
+	return posOf(m, fieldpath.New("services", service, "exceptions").Index(i).Field(field))
 }
 
 // suppress marks f suppressed when a live exception of svc covers it.
@@ -68,14 +70,14 @@ func exceptionFindings(m *schema.Model, r *schema.Resolved, ruleIDs []string, no
 			// linting happens; the rest only where the exception applies.
 			for _, en := range e.Environments {
 				if m.Environments[en] == nil {
-					add(RuleUnknownException, "environments", fmt.Sprintf("exception for %s names unknown environment %q (defined: %s)%s", e.Rule, en, strings.Join(envNames, ", "), schema.DidYouMean(en, envNames)))
+					add(RuleUnknownException, "environments", fmt.Sprintf("exception for %s names unknown environment %q (defined: %s)%s", e.Rule, en, strings.Join(envNames, ", "), diag.DidYouMean(en, envNames)))
 				}
 			}
 			if len(e.Environments) > 0 && !contains(e.Environments, env) {
 				continue
 			}
 			if !contains(ruleIDs, e.Rule) {
-				add(RuleUnknownException, "rule", fmt.Sprintf("exception names unknown rule %s%s", e.Rule, schema.DidYouMean(e.Rule, ruleIDs)))
+				add(RuleUnknownException, "rule", fmt.Sprintf("exception names unknown rule %s%s", e.Rule, diag.DidYouMean(e.Rule, ruleIDs)))
 			}
 			if _, err := time.Parse(dateLayout, e.Expires); err != nil {
 				add(RuleExpiredException, "expires", fmt.Sprintf("exception for %s: expires %q is not a date (want YYYY-MM-DD); it waives nothing", e.Rule, e.Expires))

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/schema"
 )
 
@@ -107,12 +108,12 @@ func lintError(t testing.TB, files map[string]string) []string {
 	t.Helper()
 	m := load(t, fixture(t, files))
 	_, err := Lint(context.Background(), m, testOptions(t))
-	var list *schema.ErrorList
+	var list *diag.List
 	if !errors.As(err, &list) {
-		t.Fatalf("lint: want *schema.ErrorList, got %T %v", err, err)
+		t.Fatalf("lint: want *diag.List, got %T %v", err, err)
 	}
 	var out []string
-	for _, e := range list.Errors {
+	for _, e := range list.Diags {
 		out = append(out, e.Error())
 	}
 	return out

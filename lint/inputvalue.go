@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf16"
@@ -30,20 +29,20 @@ type inputObjects struct {
 	terms []*ast.Term
 }
 
+// convertBatch is how many objects one goroutine of convertObjects
+// converts.
+const convertBatch = 64
+
 // convertObjects converts the objects the environments see, on at most
-// limit goroutines. Each goroutine converts many objects: a new goroutine
-// per object would grow the deep stack encoding needs each time.
+// limit goroutines. Each goroutine converts a batch of objects: a new
+// goroutine per object would grow the deep stack encoding needs each time.
 func convertObjects(ctx context.Context, objects []render.Object, envs []string, limit int) (*inputObjects, error) {
 	in := &inputObjects{objects: objects, terms: make([]*ast.Term, len(objects))}
-	var next atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
-	for range min(max(limit, 1), len(objects)) {
+	g.SetLimit(max(limit, 1))
+	for start := 0; start < len(objects); start += convertBatch {
 		g.Go(func() error {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(objects) {
-					return nil
-				}
+			for i := start; i < min(start+convertBatch, len(objects)); i++ {
 				if err := gctx.Err(); err != nil {
 					return err
 				}
@@ -57,6 +56,7 @@ func convertObjects(ctx context.Context, objects []render.Object, envs []string,
 				}
 				in.terms[i] = ast.NewTerm(v)
 			}
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {

@@ -4,15 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/lint/rules"
 	"github.com/govctl/govctl/schema"
 )
@@ -101,7 +104,7 @@ var builtinCatalog = sync.OnceValues(func() (*ruleSet, error) {
 func catalogFrom(fsys fs.FS) (*ruleSet, error) {
 	set, errs := loadFS(fsys, builtinDir, true)
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("govctl's built-in rules are broken (this is a bug in govctl):\n%w", schema.NewErrorList("", errs))
+		return nil, fmt.Errorf("govctl's built-in rules are broken (this is a bug in govctl):\n%w", (&diag.List{Diags: errs}).Err())
 	}
 	for _, r := range engineRules {
 		if prev := set.byID[r.ID]; prev != nil {
@@ -116,17 +119,17 @@ func catalogFrom(fsys fs.FS) (*ruleSet, error) {
 
 // loadFS parses the *.rego files at the root of fsys. builtin requires a
 // complete METADATA block on every rule package under govctl.rules.
-func loadFS(fsys fs.FS, prefix string, builtin bool) (*ruleSet, []*schema.Error) {
+func loadFS(fsys fs.FS, prefix string, builtin bool) (*ruleSet, []*diag.Diagnostic) {
 	names, err := fs.Glob(fsys, "*.rego")
 	if err != nil {
-		return nil, []*schema.Error{{Msg: err.Error()}}
+		return nil, []*diag.Diagnostic{{Message: err.Error()}}
 	}
 	var files []*regoFile
-	var errs []*schema.Error
+	var errs []*diag.Diagnostic
 	for _, n := range names {
 		src, err := fs.ReadFile(fsys, n)
 		if err != nil {
-			errs = append(errs, &schema.Error{Pos: schema.Pos{File: path.Join(prefix, n)}, Msg: err.Error()})
+			errs = append(errs, &diag.Diagnostic{Pos: schema.Pos{File: path.Join(prefix, n)}, Message: err.Error()})
 			continue
 		}
 		f, ferrs := parseFile(path.Join(prefix, n), src)
@@ -141,18 +144,18 @@ func loadFS(fsys fs.FS, prefix string, builtin bool) (*ruleSet, []*schema.Error)
 
 // loadCustom parses the spec's policies/*.rego; a spec without the
 // directory has no custom policies.
-func loadCustom(m *schema.Model) (*ruleSet, []*schema.Error) {
+func loadCustom(m *schema.Model) (*ruleSet, []*diag.Diagnostic) {
 	dir := filepath.Join(m.Dir, PolicyDir)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		if err == nil || errors.Is(err, fs.ErrNotExist) {
 			return &ruleSet{byID: map[string]*Rule{}}, nil
 		}
-		return nil, []*schema.Error{{Pos: schema.Pos{File: PolicyDir}, Msg: err.Error()}}
+		return nil, []*diag.Diagnostic{{Pos: schema.Pos{File: PolicyDir}, Message: err.Error()}}
 	}
 	return loadFS(os.DirFS(dir), PolicyDir, false)
 }
 
-func parseFile(name string, src []byte) (*regoFile, []*schema.Error) {
+func parseFile(name string, src []byte) (*regoFile, []*diag.Diagnostic) {
 	mod, err := ast.ParseModuleWithOpts(name, string(src), parserOptions())
 	if err != nil {
 		return nil, regoErrors(err)
@@ -163,7 +166,7 @@ func parseFile(name string, src []byte) (*regoFile, []*schema.Error) {
 // newRuleSet groups files by package and reads each rule package's
 // METADATA. A package without finding documents (violation, deny, warn)
 // and without a rule id is a library the rules import.
-func newRuleSet(files []*regoFile, builtin bool) (*ruleSet, []*schema.Error) {
+func newRuleSet(files []*regoFile, builtin bool) (*ruleSet, []*diag.Diagnostic) {
 	sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
 	set := &ruleSet{byID: map[string]*Rule{}, files: files}
 	byPkg := map[string][]*regoFile{}
@@ -180,8 +183,8 @@ func newRuleSet(files []*regoFile, builtin bool) (*ruleSet, []*schema.Error) {
 			testsByFile[src] = append(testsByFile[src], f.module)
 		}
 	}
-	var errs []*schema.Error
-	for _, pkg := range sortedKeys(byPkg) {
+	var errs []*diag.Diagnostic
+	for _, pkg := range slices.Sorted(maps.Keys(byPkg)) {
 		mods := byPkg[pkg]
 		isRule := false
 		for _, f := range mods {
@@ -208,7 +211,7 @@ func newRuleSet(files []*regoFile, builtin bool) (*ruleSet, []*schema.Error) {
 			}
 		}
 		if prev, dup := set.byID[r.ID]; dup {
-			errs = append(errs, &schema.Error{Pos: schema.Pos{File: r.File, Line: r.Line}, Msg: fmt.Sprintf("rule id %s is already declared by package %s (%s:%d)", r.ID, prev.Package, prev.File, prev.Line)})
+			errs = append(errs, &diag.Diagnostic{Pos: schema.Pos{File: r.File, Line: r.Line}, Message: fmt.Sprintf("rule id %s is already declared by package %s (%s:%d)", r.ID, prev.Package, prev.File, prev.Line)})
 			continue
 		}
 		set.byID[r.ID] = r
@@ -225,7 +228,7 @@ func sortRules(rs []*Rule) {
 // merge returns the catalog and a spec's custom policies as one set. A
 // custom policy may not reuse a built-in package, a rule id, or the
 // data.govctl.params document the engine provides.
-func merge(catalog, custom *ruleSet) (*ruleSet, []*schema.Error) {
+func merge(catalog, custom *ruleSet) (*ruleSet, []*diag.Diagnostic) {
 	out := &ruleSet{byID: map[string]*Rule{}}
 	out.files = append(append(out.files, catalog.files...), custom.files...)
 	for _, r := range catalog.rules {
@@ -236,20 +239,20 @@ func merge(catalog, custom *ruleSet) (*ruleSet, []*schema.Error) {
 	for _, f := range catalog.files {
 		builtinPkgs[packageName(f.module)] = true
 	}
-	var errs []*schema.Error
+	var errs []*diag.Diagnostic
 	for _, f := range custom.files {
 		pkg := packageName(f.module)
 		pos := schema.Pos{File: f.name, Line: f.module.Package.Location.Row, Column: f.module.Package.Location.Col}
 		switch {
 		case builtinPkgs[pkg] && !f.test:
-			errs = append(errs, &schema.Error{Pos: pos, Msg: fmt.Sprintf("package %s is a built-in rule package; name custom policies differently (e.g. package shop.%s)", pkg, pkg[strings.LastIndex(pkg, ".")+1:])})
+			errs = append(errs, &diag.Diagnostic{Pos: pos, Message: fmt.Sprintf("package %s is a built-in rule package; name custom policies differently (e.g. package shop.%s)", pkg, pkg[strings.LastIndex(pkg, ".")+1:])})
 		case pkg == "govctl.params" || strings.HasPrefix(pkg, "govctl.params."):
-			errs = append(errs, &schema.Error{Pos: pos, Msg: fmt.Sprintf("package %s is reserved: data.govctl.params holds the rule parameters govctl provides", pkg)})
+			errs = append(errs, &diag.Diagnostic{Pos: pos, Message: fmt.Sprintf("package %s is reserved: data.govctl.params holds the rule parameters govctl provides", pkg)})
 		}
 	}
 	for _, r := range custom.rules {
 		if prev, dup := out.byID[r.ID]; dup {
-			errs = append(errs, &schema.Error{Pos: schema.Pos{File: r.File, Line: r.Line}, Msg: fmt.Sprintf("rule id %s is already the id of built-in rule %q; custom rules need their own ids", r.ID, prev.Title)})
+			errs = append(errs, &diag.Diagnostic{Pos: schema.Pos{File: r.File, Line: r.Line}, Message: fmt.Sprintf("rule id %s is already the id of built-in rule %q; custom rules need their own ids", r.ID, prev.Title)})
 			continue
 		}
 		out.byID[r.ID] = r

@@ -2,12 +2,15 @@ package lint
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/schema"
 )
 
@@ -122,7 +125,7 @@ func packageName(mod *ast.Module) string {
 
 // ruleFromModules builds the rule a package's modules define. requireID is
 // set for built-in rules, which must carry a complete METADATA block.
-func ruleFromModules(pkg string, mods []*regoFile, requireID bool) (*Rule, []*schema.Error) {
+func ruleFromModules(pkg string, mods []*regoFile, requireID bool) (*Rule, []*diag.Diagnostic) {
 	r := &Rule{Package: pkg, Scope: ScopeModel, Reads: ReadsPlatform, File: mods[0].name, Line: mods[0].module.Package.Location.Row}
 	seen := map[string]bool{}
 	var ann *ast.Annotations
@@ -140,13 +143,13 @@ func ruleFromModules(pkg string, mods []*regoFile, requireID bool) (*Rule, []*sc
 		}
 	}
 	sort.Strings(r.decisions)
-	var errs []*schema.Error
+	var errs []*diag.Diagnostic
 	fail := func(format string, args ...any) {
 		line := r.Line
 		if ann != nil && ann.Location != nil {
 			line = ann.Location.Row
 		}
-		errs = append(errs, &schema.Error{Pos: schema.Pos{File: annFile.name, Line: line}, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, &diag.Diagnostic{Pos: schema.Pos{File: annFile.name, Line: line}, Message: fmt.Sprintf(format, args...)})
 	}
 	if ann == nil {
 		if requireID {
@@ -246,7 +249,7 @@ func parseParams(v any) ([]Param, []string) {
 	}
 	var errs []string
 	var out []Param
-	for _, name := range sortedKeys(m) {
+	for _, name := range slices.Sorted(maps.Keys(m)) {
 		spec, ok := m[name].(map[string]any)
 		if !ok {
 			errs = append(errs, fmt.Sprintf("%s: must be a map with type, default and description", name))
@@ -309,7 +312,7 @@ func parseExamples(v any) ([]Example, []string) {
 	case nil:
 		return nil, nil
 	case map[string]any:
-		for _, kind := range sortedKeys(v) {
+		for _, kind := range slices.Sorted(maps.Keys(v)) {
 			if kind != "fail" && kind != "pass" {
 				errs = append(errs, fmt.Sprintf("%s: want fail or pass", kind))
 				continue

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/govctl/govctl/internal/diag"
+	"github.com/govctl/govctl/internal/fieldpath"
 	"github.com/govctl/govctl/schema"
 )
 
@@ -76,13 +78,13 @@ func (p Param) check(v any) string {
 // resolveParams validates the params the spec sets for rule r against the
 // rule's METADATA schema and returns every parameter with the value in
 // force. Each mistake is an error at the user's file:line.
-func resolveParams(m *schema.Model, r *Rule, set map[string]any) ([]ParamValue, []*schema.Error) {
-	var errs []*schema.Error
+func resolveParams(m *schema.Model, r *Rule, set map[string]any) ([]ParamValue, []*diag.Diagnostic) {
+	var errs []*diag.Diagnostic
 	names := make([]string, len(r.Params))
 	for i, p := range r.Params {
 		names[i] = p.Name
 	}
-	base := "policies.rules." + r.ID + ".params"
+	base := fieldpath.New("policies", "rules", r.ID, "params")
 	keys := make([]string, 0, len(set))
 	for k := range set {
 		keys = append(keys, k)
@@ -92,24 +94,24 @@ func resolveParams(m *schema.Model, r *Rule, set map[string]any) ([]ParamValue, 
 		if contains(names, k) {
 			continue
 		}
-		path := base + "." + k
+		path := base.Field(k)
 		msg := fmt.Sprintf("unknown parameter %q of rule %s", k, r.ID)
 		switch {
 		case len(names) == 0:
 			msg += " (it takes no parameters)"
 		default:
-			msg += schema.DidYouMean(k, names) + " (parameters: " + strings.Join(names, ", ") + ")"
+			msg += diag.DidYouMean(k, names) + " (parameters: " + strings.Join(names, ", ") + ")"
 		}
-		errs = append(errs, &schema.Error{Pos: posOf(m, path), Path: path, Msg: msg})
+		errs = append(errs, &diag.Diagnostic{Pos: posOf(m, path), Path: path, Message: msg})
 	}
 	out := make([]ParamValue, 0, len(r.Params))
 	for _, p := range r.Params {
 		pv := ParamValue{Param: p, Value: p.Default}
 		if v, ok := set[p.Name]; ok {
-			path := base + "." + p.Name
+			path := base.Field(p.Name)
 			pv.Pos = posOf(m, path)
 			if msg := p.check(v); msg != "" {
-				errs = append(errs, &schema.Error{Pos: pv.Pos, Path: path, Msg: fmt.Sprintf("parameter %s of rule %s %s", p.Name, r.ID, msg)})
+				errs = append(errs, &diag.Diagnostic{Pos: pv.Pos, Path: path, Message: fmt.Sprintf("parameter %s of rule %s %s", p.Name, r.ID, msg)})
 			}
 			pv.Value = normalize(v)
 		}

@@ -2,8 +2,12 @@ package lint
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
+	"github.com/govctl/govctl/internal/diag"
+	"github.com/govctl/govctl/internal/fieldpath"
 	"github.com/govctl/govctl/schema"
 )
 
@@ -69,18 +73,18 @@ func (s *RuleSetting) severityOf(decision string) Severity {
 // configure applies the spec's policies block to every rule of set. Each
 // mistake (an unknown rule id, environment or parameter, a parameter of the
 // wrong type or out of range) is an error at the user's file:line.
-func configure(m *schema.Model, set *ruleSet) ([]*RuleSetting, []*schema.Error) {
+func configure(m *schema.Model, set *ruleSet) ([]*RuleSetting, []*diag.Diagnostic) {
 	var policies map[string]*schema.RulePolicy
 	if m.Policies != nil {
 		policies = m.Policies.Rules
 	}
-	var errs []*schema.Error
+	var errs []*diag.Diagnostic
 	ids := set.ids()
-	for _, id := range sortedKeys(policies) {
+	for _, id := range slices.Sorted(maps.Keys(policies)) {
 		if set.byID[id] == nil {
-			path := "policies.rules." + id
-			errs = append(errs, &schema.Error{Pos: posOf(m, path), Path: path,
-				Msg: fmt.Sprintf("unknown rule %s%s (`govctl rules` lists them)", id, schema.DidYouMean(id, ids))})
+			path := fieldpath.New("policies", "rules", id)
+			errs = append(errs, &diag.Diagnostic{Pos: posOf(m, path), Path: path,
+				Message: fmt.Sprintf("unknown rule %s%s (`govctl rules` lists them)", id, diag.DidYouMean(id, ids))})
 		}
 	}
 	envNames := m.EnvironmentNames()
@@ -90,20 +94,20 @@ func configure(m *schema.Model, set *ruleSet) ([]*RuleSetting, []*schema.Error) 
 		p := policies[r.ID]
 		var params map[string]any
 		if p != nil {
-			base := "policies.rules." + r.ID
+			base := fieldpath.New("policies", "rules", r.ID)
 			s.Pos = posOf(m, base)
 			if p.Severity != "" {
 				sev, err := ParseSeverity(p.Severity)
 				if err != nil {
-					errs = append(errs, &schema.Error{Pos: posOf(m, base+".severity"), Path: base + ".severity", Msg: err.Error()})
+					errs = append(errs, &diag.Diagnostic{Pos: posOf(m, base.Field("severity")), Path: base.Field("severity"), Message: err.Error()})
 				}
 				s.Severity, s.severitySet = sev, true
 			}
 			for i, env := range p.Environments {
 				if m.Environments[env] == nil {
-					path := fmt.Sprintf("%s.environments[%d]", base, i)
-					errs = append(errs, &schema.Error{Pos: posOf(m, path), Path: path,
-						Msg: fmt.Sprintf("unknown environment %q (defined: %s)%s", env, strings.Join(envNames, ", "), schema.DidYouMean(env, envNames))})
+					path := base.Field("environments").Index(i)
+					errs = append(errs, &diag.Diagnostic{Pos: posOf(m, path), Path: path,
+						Message: fmt.Sprintf("unknown environment %q (defined: %s)%s", env, strings.Join(envNames, ", "), diag.DidYouMean(env, envNames))})
 				}
 			}
 			switch {

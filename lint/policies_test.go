@@ -34,47 +34,47 @@ func TestParamsAreValidatedAgainstMetadata(t *testing.T) {
 		{
 			"unknown param with did-you-mean",
 			`"GOV-TST-001": params: minReplica: 3`,
-			`policies.cue:4:25: policies.rules.GOV-TST-001.params.minReplica: unknown parameter "minReplica" of rule GOV-TST-001; did you mean "minReplicas"? (parameters: minReplicas)`,
+			`policies.cue:4:25: policies.rules."GOV-TST-001".params.minReplica: unknown parameter "minReplica" of rule GOV-TST-001; did you mean "minReplicas"? (parameters: minReplicas)`,
 		},
 		{
 			"wrong type",
 			`"GOV-TST-001": params: minReplicas: "two"`,
-			`policies.cue:4:25: policies.rules.GOV-TST-001.params.minReplicas: parameter minReplicas of rule GOV-TST-001 must be an integer, not string "two"`,
+			`policies.cue:4:25: policies.rules."GOV-TST-001".params.minReplicas: parameter minReplicas of rule GOV-TST-001 must be an integer, not string "two"`,
 		},
 		{
 			"integer wanted",
 			`"GOV-TST-001": params: minReplicas: 2.5`,
-			`policies.cue:4:25: policies.rules.GOV-TST-001.params.minReplicas: parameter minReplicas of rule GOV-TST-001 must be an integer, not number 2.5`,
+			`policies.cue:4:25: policies.rules."GOV-TST-001".params.minReplicas: parameter minReplicas of rule GOV-TST-001 must be an integer, not number 2.5`,
 		},
 		{
 			"below minimum",
 			`"GOV-TST-001": params: minReplicas: 0`,
-			`policies.cue:4:25: policies.rules.GOV-TST-001.params.minReplicas: parameter minReplicas of rule GOV-TST-001 must be at least 1, got 0`,
+			`policies.cue:4:25: policies.rules."GOV-TST-001".params.minReplicas: parameter minReplicas of rule GOV-TST-001 must be at least 1, got 0`,
 		},
 		{
 			"above maximum",
 			`"GOV-TST-002": params: maxSampling: 1.5`,
-			`policies.cue:4:25: policies.rules.GOV-TST-002.params.maxSampling: parameter maxSampling of rule GOV-TST-002 must be at most 1, got 1.5`,
+			`policies.cue:4:25: policies.rules."GOV-TST-002".params.maxSampling: parameter maxSampling of rule GOV-TST-002 must be at most 1, got 1.5`,
 		},
 		{
 			"not in enum",
 			`"GOV-TST-002": params: mode: "loose"`,
-			`policies.cue:4:25: policies.rules.GOV-TST-002.params.mode: parameter mode of rule GOV-TST-002 must be one of "strict", "lenient", got "loose"`,
+			`policies.cue:4:25: policies.rules."GOV-TST-002".params.mode: parameter mode of rule GOV-TST-002 must be one of "strict", "lenient", got "loose"`,
 		},
 		{
 			"rule without params",
 			`"GOV-TST-003": params: x: 1`,
-			`policies.cue:4:25: policies.rules.GOV-TST-003.params.x: unknown parameter "x" of rule GOV-TST-003 (it takes no parameters)`,
+			`policies.cue:4:25: policies.rules."GOV-TST-003".params.x: unknown parameter "x" of rule GOV-TST-003 (it takes no parameters)`,
 		},
 		{
 			"unknown rule with did-you-mean",
 			`"GOV-TST-011": severity: "info"`,
-			"policies.cue:4:2: policies.rules.GOV-TST-011: unknown rule GOV-TST-011; did you mean \"GOV-TST-001\"? (`govctl rules` lists them)",
+			"policies.cue:4:2: policies.rules.\"GOV-TST-011\": unknown rule GOV-TST-011; did you mean \"GOV-TST-001\"? (`govctl rules` lists them)",
 		},
 		{
 			"unknown environment",
 			`"GOV-TST-001": environments: ["prd"]`,
-			`policies.cue:4:32: policies.rules.GOV-TST-001.environments[0]: unknown environment "prd" (defined: dev, staging, prod); did you mean "prod"?`,
+			`policies.cue:4:32: policies.rules."GOV-TST-001".environments[0]: unknown environment "prd" (defined: dev, staging, prod); did you mean "prod"?`,
 		},
 	}
 	for _, tt := range tests {

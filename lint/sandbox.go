@@ -8,6 +8,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/schema"
 )
 
@@ -65,16 +66,16 @@ func parserOptions() ast.ParserOptions {
 
 // regoErrors turns OPA parse or compile errors into spec errors at
 // file:line:col, naming a sandboxed builtin when that is the cause.
-func regoErrors(err error) []*schema.Error {
+func regoErrors(err error) []*diag.Diagnostic {
 	var list ast.Errors
 	if !errors.As(err, &list) {
 		var one *ast.Error
 		if !errors.As(err, &one) {
-			return []*schema.Error{{Msg: err.Error()}}
+			return []*diag.Diagnostic{{Message: err.Error()}}
 		}
 		list = ast.Errors{one}
 	}
-	out := make([]*schema.Error, 0, len(list))
+	out := make([]*diag.Diagnostic, 0, len(list))
 	for _, e := range list {
 		pos := schema.Pos{}
 		if e.Location != nil {
@@ -86,7 +87,7 @@ func regoErrors(err error) []*schema.Error {
 				msg = fmt.Sprintf("%s is not allowed in govctl policies: %s", name, why)
 			}
 		}
-		out = append(out, &schema.Error{Pos: pos, Msg: msg})
+		out = append(out, &diag.Diagnostic{Pos: pos, Message: msg})
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/internal/fieldpath"
 	"github.com/govctl/govctl/internal/secret"
 	"github.com/govctl/govctl/schema"
@@ -20,7 +21,7 @@ const SecretRuleID = "GOV-SEC-003"
 // sensitive literal of config data in every environment, for a Scrubber.
 // The rule's parameters are read where the rule reads them, so the rule
 // and the redaction cannot disagree. A mistake in those parameters is
-// returned as *schema.ErrorList, as lint reports it. The matcher redacts
+// returned as *diag.List, as lint reports it. The matcher redacts
 // whether or not the rule is enabled: turning off a finding does not make
 // a password public.
 func SecretMatcher(m *schema.Model) (*secret.Matcher, error) {
@@ -38,7 +39,7 @@ func SecretMatcher(m *schema.Model) (*secret.Matcher, error) {
 	}
 	values, errs := resolveParams(m, rule, params)
 	if len(errs) > 0 {
-		return nil, schema.NewErrorList(m.Dir, errs)
+		return nil, (&diag.List{Dir: m.Dir, Diags: errs}).Err()
 	}
 	var p secret.Patterns
 	targets := map[string]**regexp.Regexp{"pattern": &p.Key, "valuePattern": &p.Value, "placeholderPattern": &p.Placeholder}
@@ -50,9 +51,9 @@ func SecretMatcher(m *schema.Model) (*secret.Matcher, error) {
 		s, _ := v.Value.(string)
 		re, err := regexp.Compile(s)
 		if err != nil {
-			path := "policies.rules." + SecretRuleID + ".params." + v.Name
-			return nil, schema.NewErrorList(m.Dir, []*schema.Error{{Pos: v.Pos, Path: path,
-				Msg: fmt.Sprintf("parameter %s of rule %s is not a regular expression (%v)", v.Name, SecretRuleID, err)}})
+			path := fieldpath.New("policies", "rules", SecretRuleID, "params", v.Name)
+			d := diag.Errorf(v.Pos, path, "parameter %s of rule %s is not a regular expression (%v)", v.Name, SecretRuleID, err)
+			return nil, (&diag.List{Dir: m.Dir, Diags: []*diag.Diagnostic{d}}).Err()
 		}
 		*target = re
 	}

@@ -2,25 +2,29 @@ package lint
 
 import (
 	"slices"
-	"sort"
 
+	"github.com/govctl/govctl/internal/fieldpath"
 	"github.com/govctl/govctl/schema"
 )
 
 // posOf is where the user set the field at a path from the spec root, or
 // the nearest enclosing field.
-func posOf(m *schema.Model, path string) schema.Pos {
+func posOf(m *schema.Model, path fieldpath.Path) schema.Pos {
 	p, _ := m.PosOf(path)
 	return p
 }
 
 func contains(list []string, s string) bool { return slices.Contains(list, s) }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// parsePath reads a field path a rule reports; a path that does not parse
+// is taken as one field name, so its finding still lands near the field.
+func parsePath(s string) fieldpath.Path {
+	if s == "" {
+		return nil
 	}
-	sort.Strings(keys)
-	return keys
+	p, err := fieldpath.Parse(s)
+	if err != nil {
+		return fieldpath.New(s)
+	}
+	return p
 }

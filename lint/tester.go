@@ -14,6 +14,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/schema"
 )
 
@@ -51,7 +52,7 @@ func (t TestResult) Passed() bool { return !t.Fail && !t.Skip && t.Error == "" }
 // policies/` does: compiled in the same sandbox as lint, with
 // data.govctl.params holding every rule's default parameters (a test
 // sets others with `with data.govctl.params as ...`). A policy that does
-// not parse or compile is returned as *schema.ErrorList; failing tests are
+// not parse or compile is returned as *diag.List; failing tests are
 // results, not errors. Results are sorted by file and line.
 func Test(ctx context.Context, dir string, opts TestOptions) ([]TestResult, error) {
 	st, err := os.Stat(dir)
@@ -69,7 +70,7 @@ func Test(ctx context.Context, dir string, opts TestOptions) ([]TestResult, erro
 func TestFS(ctx context.Context, fsys fs.FS, dir string, opts TestOptions) ([]TestResult, error) {
 	set, errs := loadFS(fsys, "", false)
 	if len(errs) > 0 {
-		return nil, schema.NewErrorList(dir, errs)
+		return nil, (&diag.List{Dir: dir, Diags: errs}).Err()
 	}
 	modules := map[string]*ast.Module{}
 	params := map[string]any{}
@@ -98,7 +99,7 @@ func TestFS(ctx context.Context, fsys fs.FS, dir string, opts TestOptions) ([]Te
 		Filter(opts.Filter)
 	ch, err := runner.RunTests(ctx, nil)
 	if err != nil {
-		return nil, schema.NewErrorList(dir, regoErrors(err))
+		return nil, (&diag.List{Dir: dir, Diags: regoErrors(err)}).Err()
 	}
 	var out []TestResult
 	for r := range ch {

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
+
+	rnacos "github.com/govctl/govctl/render/nacos"
 )
 
 // How govctl knows what it last applied: the ownership marker in each
@@ -62,6 +64,11 @@ type Result struct {
 	// LiveMD5 is the md5 found on the server before writing; empty when
 	// the config did not exist or could not be read.
 	LiveMD5 string `json:"liveMd5,omitempty"`
+	// Changed are the config keys whose values differ between the live and
+	// the desired content of an updated entry, as paths below config.data
+	// (db.password), sorted: a report names them and never shows a value.
+	// Empty when the live content does not read back in the entry's type.
+	Changed []string `json:"changed,omitempty"`
 	// Err is the error behind a failed result.
 	Err error `json:"-"`
 }
@@ -277,6 +284,7 @@ func applyOne(ctx context.Context, store ConfigStore, e Entry, opts ApplyOptions
 		res.Reason = "content already matches (edited outside govctl); ownership marker refreshed"
 	case live.MD5 != e.MD5:
 		res.Reason = "content changed"
+		res.Changed = changedKeys(e.Type, live.Content, e.Content)
 	default:
 		res.Reason = fmt.Sprintf("type changed from %q to %q", live.Type, e.Type)
 	}
@@ -315,4 +323,30 @@ func write(ctx context.Context, store ConfigStore, e Entry, casMD5 string, res R
 		res.LiveMD5 = again.MD5
 	}
 	return res
+}
+
+// changedKeys lists the keys whose values differ between two contents of
+// an entry: added, removed or changed.
+func changedKeys(typ, before, after string) []string {
+	old, ok := rnacos.ContentFields(typ, before)
+	if !ok {
+		return nil
+	}
+	new, ok := rnacos.ContentFields(typ, after)
+	if !ok {
+		return nil
+	}
+	var keys []string
+	for k, v := range new {
+		if prev, found := old[k]; !found || prev != v {
+			keys = append(keys, k)
+		}
+	}
+	for k := range old {
+		if _, found := new[k]; !found {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/schema"
 )
@@ -173,7 +174,7 @@ func (b *GitBaseline) Objects(ctx context.Context, _ []render.Object) ([]render.
 
 	m, err := schema.Load(ctx, specDir)
 	if err != nil {
-		var list *schema.ErrorList
+		var list *diag.List
 		if errors.As(err, &list) {
 			// Name positions in git's <rev>:<path> notation.
 			list.Dir = b.Ref + ":" + rel

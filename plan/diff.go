@@ -12,6 +12,7 @@ import (
 	"github.com/fatih/color"
 	"github.com/rogpeppe/go-internal/diff"
 
+	"github.com/govctl/govctl/internal/secret"
 	"github.com/govctl/govctl/render"
 )
 
@@ -26,6 +27,11 @@ type DiffOptions struct {
 	Overwrite bool
 	// Color colours added, removed and hunk lines for a terminal.
 	Color bool
+	// Redact, when set, hides the sensitive values of a file's two
+	// versions (nil for a side that does not exist) before they are
+	// diffed; a file whose versions differ only in what Redact hid is
+	// still shown as changed.
+	Redact func(path string, old, new []byte) (oldOut, newOut []byte)
 }
 
 // DiffResult is what Diff found.
@@ -74,7 +80,15 @@ func Diff(ctx context.Context, w io.Writer, outDir string, objs []render.Object,
 			fmt.Fprintf(bw, "diff %s %s\nBinary files %s and %s differ\n", oldName, newName, oldName, newName)
 			continue
 		}
-		writeUnified(bw, diff.Diff(oldName, c.Old, newName, c.New), opts.Color)
+		before, after := c.Old, c.New
+		if opts.Redact != nil {
+			before, after = opts.Redact(c.Path, before, after)
+			if bytes.Equal(before, after) {
+				fmt.Fprintf(bw, "diff %s %s\nSensitive values of %s and %s differ: %s\n", oldName, newName, oldName, newName, secret.Changed)
+				continue
+			}
+		}
+		writeUnified(bw, diff.Diff(oldName, before, newName, after), opts.Color)
 	}
 	if err := bw.Flush(); err != nil {
 		return out, err

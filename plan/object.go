@@ -53,7 +53,7 @@ func prepare(objs []render.Object, contents []content) ([]item, error) {
 		if c.needed(o) {
 			t, err := c.readTree()
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", describeObject(o), err)
+				return nil, fmt.Errorf("%s: %w", o.Describe(), err)
 			}
 			tree = t
 		}
@@ -69,7 +69,7 @@ func prepare(objs []render.Object, contents []content) ([]item, error) {
 		}
 		key = o.Env + "|" + key
 		if prev, dup := seen[key]; dup {
-			return nil, fmt.Errorf("%s and %s have the same identity %s in environment %q", describeObject(prev), describeObject(o), name, o.Env)
+			return nil, fmt.Errorf("%s and %s have the same identity %s in environment %q", prev.Describe(), o.Describe(), name, o.Env)
 		}
 		seen[key] = o
 		o.ID = id
@@ -143,29 +143,6 @@ func nacosKey(o render.Object) (ns, group, dataID string, ok bool) {
 		return nacos.NormalizeNamespace(o.ID.Namespace), g, d, true
 	}
 	return "", "", "", false
-}
-
-// describeObject names an object in errors.
-func describeObject(o render.Object) string {
-	var b strings.Builder
-	b.WriteString(string(o.Target))
-	if o.ID.Kind != "" {
-		b.WriteString(" " + o.ID.Kind)
-	}
-	if o.ID.Name != "" {
-		b.WriteString(" ")
-		if o.ID.Namespace != "" {
-			b.WriteString(o.ID.Namespace + "/")
-		}
-		b.WriteString(o.ID.Name)
-	}
-	if o.Env != "" {
-		b.WriteString(" for env " + o.Env)
-	}
-	if o.Path != "" {
-		fmt.Fprintf(&b, " (%s)", o.Path)
-	}
-	return b.String()
 }
 
 // content is an object's content in the two forms plan compares: data,

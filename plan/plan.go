@@ -504,6 +504,7 @@ func Compute(ctx context.Context, opts Options) (*Plan, error) {
 	if err := rateChanges(ctx, rater, late, sides, order); err != nil {
 		return nil, err
 	}
+	redactSecrets(p.Objects, secrets)
 	sortChanges(p.Changes, order)
 	p.graph = dependencyGraph(opts.Model)
 	p.literals = secrets.Literals()
@@ -696,12 +697,12 @@ func (e *environments) addModel(m *schema.Model) {
 
 // targetOrder is the order object changes of one environment are listed in.
 func targetOrder(t render.Target) int {
-	for i, x := range render.Targets {
+	for i, x := range render.AllTargets() {
 		if x == t {
 			return i
 		}
 	}
-	return len(render.Targets)
+	return len(render.AllTargets())
 }
 
 // sortObjects orders object changes by environment (objects spanning

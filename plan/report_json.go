@@ -165,37 +165,29 @@ func (r *JSONReporter) Report(w io.Writer, p *Plan) error {
 		jo := jsonObject{ObjectID: o.ObjectID(), Action: o.Action, Target: string(o.Target), Env: o.Env, Service: o.Service,
 			ID:   jsonID{APIVersion: o.ID.APIVersion, Kind: o.ID.Kind, Namespace: o.ID.Namespace, Name: o.ID.Name},
 			Name: o.Name, File: o.Path, Conflict: o.Conflict, Fields: []jsonField{}}
-		sensitive := false
+		// Object values are redacted already (redactSecrets: structurally,
+		// then every known literal scrubbed).
 		if o.Cause != nil {
 			jo.Risk, jo.Reason = o.Cause.Risk, o.Cause.Reason
 			if r, ok := o.Cause.Risks[o.Env]; ok {
 				jo.Risk = r
 			}
-			sensitive = o.Cause.Sensitive
 		}
-		before, after := o.Before, o.After
-		if sensitive {
-			before, after = redactTree(before), redactTree(after)
-		}
-		if jo.Before, err = rawJSON(before); err != nil {
+		if jo.Before, err = rawJSON(o.Before); err != nil {
 			return err
 		}
-		if jo.After, err = rawJSON(after); err != nil {
+		if jo.After, err = rawJSON(o.After); err != nil {
 			return err
 		}
 		for _, f := range o.Fields {
 			jf := jsonField{Path: f.Path, Op: f.Op}
-			fb, fa := f.Before, f.After
-			if sensitive {
-				fb, fa = SensitiveMarker, SensitiveMarker
-			}
 			if f.Op != FieldAdd {
-				if jf.Before, err = rawJSON(fb); err != nil {
+				if jf.Before, err = rawJSON(f.Before); err != nil {
 					return err
 				}
 			}
 			if f.Op != FieldRemove {
-				if jf.After, err = rawJSON(fa); err != nil {
+				if jf.After, err = rawJSON(f.After); err != nil {
 					return err
 				}
 			}
@@ -212,27 +204,4 @@ func (r *JSONReporter) Report(w io.Writer, p *Plan) error {
 		return err
 	}
 	return writeScrubbed(w, p, b.String())
-}
-
-// redactTree replaces every leaf of a generic tree with SensitiveMarker:
-// the object carries a sensitive value, and its tree is shown only by
-// shape.
-func redactTree(v any) any {
-	switch v := v.(type) {
-	case nil:
-		return nil
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, x := range v {
-			out[k] = redactTree(x)
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, x := range v {
-			out[i] = redactTree(x)
-		}
-		return out
-	}
-	return SensitiveMarker
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/govctl/govctl/internal/fieldpath"
@@ -176,7 +175,7 @@ func diffSpecs(base, head *specSide) ([]edit, error) {
 		if m == nil {
 			return schema.Pos{}
 		}
-		pos, _ := m.PosOf(schemaPath(p))
+		pos, _ := m.PosOf(p)
 		return pos
 	}
 	emitter := func(scope Scope, service, env string, root fieldpath.Path, pos func(p fieldpath.Path, removed bool) schema.Pos) func(p fieldpath.Path, a Action, from, to any) {
@@ -254,12 +253,12 @@ func diffSpecs(base, head *specSide) ([]edit, error) {
 					if len(p) == 0 {
 						return b.Pos
 					}
-					return b.PosOf(schemaPath(p))
+					return b.PosOf(p)
 				}
 				if len(p) == 0 {
 					return h.Pos
 				}
-				return h.PosOf(schemaPath(p))
+				return h.PosOf(p)
 			})
 			bv, err := genericOrNil(b != nil, b)
 			if err != nil {
@@ -326,43 +325,6 @@ func diffSpecs(base, head *specSide) ([]edit, error) {
 		})
 	})
 	return edits, nil
-}
-
-// schemaPath writes p as the schema's position keys are written: labels
-// quoted only when they hold more than letters, digits, '-', '_', '#' and
-// '$' (GOV-TRF-002 stays bare), list indexes in brackets.
-//
-// TODO(diag): the schema's positions become keyed by fieldpath.Path on
-// branch diag; then this goes.
-func schemaPath(p fieldpath.Path) string {
-	var b strings.Builder
-	for i, s := range p {
-		if s.IsIndex {
-			fmt.Fprintf(&b, "[%d]", s.Index)
-			continue
-		}
-		if i > 0 {
-			b.WriteByte('.')
-		}
-		if plainLabel(s.Name) {
-			b.WriteString(s.Name)
-		} else {
-			b.WriteString(strconv.Quote(s.Name))
-		}
-	}
-	return b.String()
-}
-
-func plainLabel(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if !(r == '-' || r == '_' || r == '#' || r == '$' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
 }
 
 func platformOf(m *schema.Model) any {

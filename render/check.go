@@ -77,7 +77,7 @@ func (r CheckResult) Paths(kind ChangeKind) []string {
 // before touching the disk: unsafe paths, an unowned file in the way, a
 // corrupt manifest.
 func Check(ctx context.Context, outDir string, objs []Object, opts WriteOptions) (CheckResult, error) {
-	p, err := makePlan(ctx, outDir, objs, opts)
+	p, err := planWrite(ctx, outDir, objs, opts)
 	if err != nil {
 		return CheckResult{}, err
 	}
@@ -169,7 +169,7 @@ func checkFileDirClashes(paths []string) error {
 	return nil
 }
 
-// action is one change in a plan, with what applying it needs.
+// action is one change in a writePlan, with what applying it needs.
 type action struct {
 	FileChange
 	// mode is the permission of the file written: the existing file's for
@@ -180,8 +180,9 @@ type action struct {
 	oldModTime time.Time
 }
 
-// plan is everything Write will do, decided before anything is written.
-type plan struct {
+// writePlan is everything Write will do, decided before anything is
+// written (not to be confused with package plan, which compares outputs).
+type writePlan struct {
 	outDir     string
 	rootExists bool
 	// actions are sorted by path.
@@ -193,7 +194,7 @@ type plan struct {
 	manifestChanged bool
 }
 
-func makePlan(ctx context.Context, outDir string, objs []Object, opts WriteOptions) (*plan, error) {
+func planWrite(ctx context.Context, outDir string, objs []Object, opts WriteOptions) (*writePlan, error) {
 	files, err := EncodeObjects(objs)
 	if err != nil {
 		return nil, err
@@ -204,7 +205,7 @@ func makePlan(ctx context.Context, outDir string, objs []Object, opts WriteOptio
 		}
 	}
 
-	p := &plan{outDir: outDir, manifest: Manifest{Version: ManifestVersion}}
+	p := &writePlan{outDir: outDir, manifest: Manifest{Version: ManifestVersion}}
 	ins := inspector{outDir: outDir}
 	var prevData []byte
 	prev := &Manifest{Version: ManifestVersion}

@@ -21,8 +21,11 @@ const (
 	TargetGitHub Target = "github"
 )
 
-// Targets lists every target in its canonical order.
-var Targets = []Target{TargetIstio, TargetKratos, TargetNacos, TargetGitHub}
+// AllTargets returns every target in its canonical order, a new slice on
+// each call. Package render/targets maps them to their renderers.
+func AllTargets() []Target {
+	return []Target{TargetIstio, TargetKratos, TargetNacos, TargetGitHub}
+}
 
 // Identity is what plan matches objects by across a change: a Kubernetes-style
 // API identity for mesh objects, namespace/group/dataId for Nacos entries and

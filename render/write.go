@@ -155,7 +155,7 @@ type WriteResult struct {
 // symbolic links (*UnsafePathError). A corrupt manifest is a *ManifestError,
 // an unowned file in the way an *UnownedFileError.
 func Write(ctx context.Context, outDir string, objs []Object, opts WriteOptions) (WriteResult, error) {
-	p, err := makePlan(ctx, outDir, objs, opts)
+	p, err := planWrite(ctx, outDir, objs, opts)
 	if err != nil {
 		return WriteResult{}, err
 	}
@@ -211,7 +211,7 @@ func (s *stager) staging(path string) (string, string) {
 // for the file system's locks.
 const ioLimit = 8
 
-func (p *plan) apply(ctx context.Context, hooks *writeHooks) (res WriteResult, err error) {
+func (p *writePlan) apply(ctx context.Context, hooks *writeHooks) (res WriteResult, err error) {
 	if hooks == nil {
 		hooks = &writeHooks{}
 	}
@@ -400,7 +400,7 @@ func (p *plan) apply(ctx context.Context, hooks *writeHooks) (res WriteResult, e
 }
 
 // localPath turns a slash-separated output path into a file path.
-func (p *plan) localPath(rel string) string {
+func (p *writePlan) localPath(rel string) string {
 	return filepath.Join(p.outDir, filepath.FromSlash(rel))
 }
 

@@ -98,10 +98,10 @@ func encodeObjects(objs []Object, newStream func(prefix string) documentStream) 
 	var order []string
 	for _, o := range objs {
 		if err := validatePath(o.Path); err != nil {
-			return nil, fmt.Errorf("%s: %w", describe(o), err)
+			return nil, fmt.Errorf("%s: %w", o.Describe(), err)
 		}
 		if o.Target == "" {
-			return nil, fmt.Errorf("%s: object has no target", describe(o))
+			return nil, fmt.Errorf("%s: object has no target", o.Describe())
 		}
 		if _, ok := groups[o.Path]; !ok {
 			order = append(order, o.Path)
@@ -135,15 +135,15 @@ func encodeFile(objs []Object, newStream func(prefix string) documentStream) (Fi
 	for _, o := range objs[1:] {
 		if o.Target != first.Target || o.Env != first.Env {
 			return File{}, fmt.Errorf("%s: shares its path with %s, which belongs to target %q env %q; a file belongs to one target and environment",
-				describe(o), describe(first), first.Target, first.Env)
+				o.Describe(), first.Describe(), first.Target, first.Env)
 		}
 		if (o.Raw != nil) != (first.Raw != nil) {
 			return File{}, fmt.Errorf("%s: shares its path with %s, but one is raw content and the other a YAML document",
-				describe(o), describe(first))
+				o.Describe(), first.Describe())
 		}
 		if o.Raw != nil {
 			return File{}, fmt.Errorf("%s: shares its path with %s; raw content cannot be combined into one file",
-				describe(o), describe(first))
+				o.Describe(), first.Describe())
 		}
 	}
 	if first.Raw != nil {
@@ -173,10 +173,10 @@ func encodeFile(objs []Object, newStream func(prefix string) documentStream) (Fi
 	for _, o := range objs {
 		node, err := valueNode(o.Value)
 		if err != nil {
-			return File{}, fmt.Errorf("encode %s: %w", describe(o), err)
+			return File{}, fmt.Errorf("encode %s: %w", o.Describe(), err)
 		}
 		if err := stream.encode(node); err != nil {
-			return File{}, fmt.Errorf("encode %s: %w", describe(o), err)
+			return File{}, fmt.Errorf("encode %s: %w", o.Describe(), err)
 		}
 	}
 	if f.Data, err = stream.finish(); err != nil {
@@ -734,26 +734,4 @@ func isAmbiguousScalar(s string) bool {
 		return false
 	}
 	return yamlNumberLike.MatchString(s)
-}
-
-// describe names an object in error messages.
-func describe(o Object) string {
-	var b strings.Builder
-	b.WriteString(string(o.Target))
-	if o.ID.Kind != "" {
-		b.WriteString(" ")
-		b.WriteString(o.ID.Kind)
-	}
-	if o.ID.Name != "" {
-		b.WriteString(" ")
-		if o.ID.Namespace != "" {
-			b.WriteString(o.ID.Namespace + "/")
-		}
-		b.WriteString(o.ID.Name)
-	}
-	if o.Env != "" {
-		b.WriteString(" for env " + o.Env)
-	}
-	fmt.Fprintf(&b, " (%s)", o.Path)
-	return strings.TrimSpace(b.String())
 }

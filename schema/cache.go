@@ -11,9 +11,11 @@ import (
 	"fmt"
 	"hash"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -33,7 +35,7 @@ type CacheOptions struct {
 }
 
 // cacheFormat changes whenever the snapshot's shape or meaning does.
-const cacheFormat = "govctl-model-cache/3"
+const cacheFormat = "govctl-model-cache/4"
 
 // LoadCached is Load with a content-addressed cache: a spec directory whose
 // files (spec files, cue.mod included) are byte for byte those of an
@@ -272,7 +274,7 @@ func readCache(entry, dir string) *Model {
 			}
 		}
 	}
-	envs := sortedKeys(s.Resolved)
+	envs := slices.Sorted(maps.Keys(s.Resolved))
 	resolved := make([]*Resolved, len(envs))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
@@ -397,7 +399,7 @@ func writeCache(entry string, key modelKey, m *Model) {
 	// Positions are packed first, on this goroutine (the table is not
 	// safe for concurrent use); the sections are then marshalled
 	// concurrently, which is most of writing an entry.
-	envs := sortedKeys(m.resolved)
+	envs := slices.Sorted(maps.Keys(m.resolved))
 	packed := make([]map[string]*cachedService, len(envs))
 	for i, env := range envs {
 		svcs := map[string]*cachedService{}
@@ -431,7 +433,7 @@ func writeCache(entry string, key modelKey, m *Model) {
 		s.Resolved[env] = sections[i]
 	}
 	s.PosFiles = t.files
-	s.Sections = append([]string{"positions"}, sortedKeys(s.Resolved)...)
+	s.Sections = append([]string{"positions"}, slices.Sorted(maps.Keys(s.Resolved))...)
 	header, err := json.Marshal(&s)
 	if err != nil {
 		return

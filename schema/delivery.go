@@ -6,6 +6,8 @@ import (
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
+
+	"github.com/govctl/govctl/internal/fieldpath"
 )
 
 // This file is the one home of the delivery decisions every renderer and
@@ -18,10 +20,10 @@ import (
 type Setting[T any] struct {
 	// Value is the decided value.
 	Value T
-	// Field is the spec field that set Value, as a dotted path from the spec
-	// root (e.g. "environments.prod.canary.maxErrorRate"); empty when Value
-	// is the embedded schema's default.
-	Field string
+	// Field is the spec field that set Value, from the spec root (e.g.
+	// environments.prod.canary.maxErrorRate); empty when Value is the
+	// embedded schema's default.
+	Field fieldpath.Path
 	// Pos is where the user wrote Field, or the nearest enclosing field the
 	// user wrote; zero for a schema default.
 	Pos Pos
@@ -30,10 +32,10 @@ type Setting[T any] struct {
 // From names where Value came from: Field, or "default" for the schema's
 // default.
 func (s Setting[T]) From() string {
-	if s.Field == "" {
+	if len(s.Field) == 0 {
 		return "default"
 	}
-	return s.Field
+	return s.Field.String()
 }
 
 // Rollout is how one service's versions run in one environment.
@@ -77,15 +79,15 @@ func (r *Resolved) Rollout(svc *Service) Setting[Rollout] {
 	staged := env.Canary != nil && svc.Traffic.Canary
 	mirrored := env.Mirror != nil && svc.Traffic.Mirror
 	mirrorsToCanary := mirrored && env.Mirror.Subset == "canary"
-	field, at := "version", "version"
+	at := fieldpath.New("version")
 	if svc.CanaryInProgress() && (staged || mirrorsToCanary) {
 		ro.Stable, ro.Canary, ro.Stepped = svc.Traffic.StableVersion, svc.Version, staged
-		field, at = "traffic.stableVersion", "traffic.stableVersion"
+		at = fieldpath.New("traffic", "stableVersion")
 	}
 	if mirrored && (!mirrorsToCanary || ro.Canary != "") {
 		ro.Mirror = env.Mirror
 	}
-	return Setting[Rollout]{Value: ro, Field: "services." + svc.Name + "." + field, Pos: svc.PosOf(at)}
+	return Setting[Rollout]{Value: ro, Field: fieldpath.New("services", svc.Name).Append(at...), Pos: svc.PosOf(at)}
 }
 
 // GateLimit is the highest error rate (a fraction: 0.005 is 0.5 %) the
@@ -98,7 +100,8 @@ func (r *Resolved) GateLimit(svc *Service) Setting[float64] {
 	case env.Canary != nil:
 		return envSetting(r, env.Canary.MaxErrorRate, "canary.maxErrorRate")
 	case svc.SLO.ErrorRate > 0:
-		return Setting[float64]{Value: svc.SLO.ErrorRate, Field: "services." + svc.Name + ".slo.errorRate", Pos: svc.PosOf("slo.errorRate")}
+		at := fieldpath.New("slo", "errorRate")
+		return Setting[float64]{Value: svc.SLO.ErrorRate, Field: fieldpath.New("services", svc.Name).Append(at...), Pos: svc.PosOf(at)}
 	}
 	return Setting[float64]{Value: canaryDefaults().maxErrorRate}
 }
@@ -125,7 +128,7 @@ func (r *Resolved) GateMetric() Setting[string] {
 
 // envSetting is a Setting of a field of r's environment.
 func envSetting[T any](r *Resolved, v T, field string) Setting[T] {
-	f := "environments." + r.Environment.Name + "." + field
+	f := fieldpath.New("environments", r.Environment.Name).Append(fieldpath.MustParse(field)...)
 	s := Setting[T]{Value: v, Field: f}
 	if r.model != nil {
 		s.Pos, _ = r.model.PosOf(f)

@@ -47,17 +47,17 @@ func TestGateLimitIsTheCanaryThenTheSLOThenTheDefault(t *testing.T) {
 
 func TestGateWindowAndMetricAreTheCanarysElseTheSchemas(t *testing.T) {
 	prod := resolveShop(t, "prod")
-	if w := prod.GateWindow(); w.Value != 5*time.Minute || w.Field != "environments.prod.canary.interval" {
+	if w := prod.GateWindow(); w.Value != 5*time.Minute || w.Field.String() != "environments.prod.canary.interval" {
 		t.Errorf("prod window %+v", w)
 	}
-	if mt := prod.GateMetric(); mt.Value != "istio_requests_total" || mt.Field != "environments.prod.canary.metric" {
+	if mt := prod.GateMetric(); mt.Value != "istio_requests_total" || mt.Field.String() != "environments.prod.canary.metric" {
 		t.Errorf("prod metric %+v", mt)
 	}
 	staging := resolveShop(t, "staging")
-	if w := staging.GateWindow(); w.Value != 5*time.Minute || w.Field != "" {
+	if w := staging.GateWindow(); w.Value != 5*time.Minute || w.Field.String() != "" {
 		t.Errorf("staging window %+v", w)
 	}
-	if mt := staging.GateMetric(); mt.Value != "istio_requests_total" || mt.Field != "" {
+	if mt := staging.GateMetric(); mt.Value != "istio_requests_total" || mt.Field.String() != "" {
 		t.Errorf("staging metric %+v", mt)
 	}
 }
@@ -69,12 +69,12 @@ func TestRolloutRunsBothVersionsOnlyWhereTheEnvironmentStagesIt(t *testing.T) {
 	if got.Value.Stable != want.Stable || got.Value.Canary != want.Canary || !got.Value.Stepped || !got.Value.SideBySide() {
 		t.Errorf("prod orders: %+v, want %+v", got.Value, want)
 	}
-	if got.Field != "services.orders.traffic.stableVersion" || got.Pos.Line == 0 {
+	if got.Field.String() != "services.orders.traffic.stableVersion" || got.Pos.Line == 0 {
 		t.Errorf("prod orders set at %s %v", got.Field, got.Pos)
 	}
 	dev := resolveShop(t, "dev")
 	got = dev.Rollout(dev.Services["orders"])
-	if got.Value.SideBySide() || got.Value.Stable != dev.Services["orders"].Version || got.Field != "services.orders.version" {
+	if got.Value.SideBySide() || got.Value.Stable != dev.Services["orders"].Version || got.Field.String() != "services.orders.version" {
 		t.Errorf("dev orders: %+v", got)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/govctl/govctl/internal/diag"
 )
 
 // FuzzLoad feeds arbitrary bytes as a service file next to a valid
@@ -49,8 +51,8 @@ func FuzzLoad(f *testing.F) {
 		}
 		m, err := r.m, r.err
 		if err != nil {
-			if list, ok := err.(*ErrorList); ok {
-				for _, e := range list.Errors {
+			if list, ok := err.(*diag.List); ok {
+				for _, e := range list.Diags {
 					if e.Pos.File == "" {
 						t.Errorf("spec error without a file: %v", e)
 					}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +19,9 @@ import (
 	"cuelang.org/go/cue/load"
 	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
+
+	"github.com/govctl/govctl/internal/diag"
+	"github.com/govctl/govctl/internal/fieldpath"
 )
 
 // schemaFileName is the name the embedded schema takes inside the spec dir
@@ -26,7 +31,7 @@ const schemaFileName = "zz_govctl_schema.cue"
 // Load reads every .cue file of the spec package under dir (subdirectories
 // included, cue.mod and hidden directories excluded), unifies them with the
 // embedded schema, validates the result, resolves every environment and
-// returns the typed model. A spec mistake is returned as *ErrorList listing
+// returns the typed model. A spec mistake is returned as *diag.List listing
 // every error found, each at a file:line:col in the user's files.
 func Load(ctx context.Context, dir string) (*Model, error) {
 	return loadMemo(ctx, dir, nil, nil)
@@ -64,7 +69,7 @@ func loadMemo(ctx context.Context, dir string, memo *resolutionMemo, used map[me
 	if len(files) == 0 {
 		return nil, fmt.Errorf("load %s: no .cue files found; run `govctl init %s` to create a platform, or use --dir to name the spec directory", dir, dir)
 	}
-	l := &loader{dir: dir, abs: abs, files: files, errs: &ErrorList{Dir: dir}, memo: memo, used: used}
+	l := &loader{dir: dir, abs: abs, files: files, errs: &diag.List{Dir: dir}, memo: memo, used: used}
 	return l.load(ctx)
 }
 
@@ -72,12 +77,15 @@ type loader struct {
 	dir   string
 	abs   string
 	files []string // relative, slash-separated
-	errs  *ErrorList
+	errs  *diag.List
 	ctx   *cue.Context
 	value cue.Value
 	pkg   string
 	// schema is the embedded schema compiled on its own, for suggestions.
 	schema cue.Value
+	// notAllowed holds the paths CUE reported as fields the schema does
+	// not allow.
+	notAllowed map[string]bool
 	// relFiles memoises relFile by CUE file name.
 	relFiles map[string]string
 	// memo and used are the resolution memo read and the entries used.
@@ -148,13 +156,13 @@ func (l *loader) load(ctx context.Context) (*Model, error) {
 	}
 	if err := insts[0].Err; err != nil {
 		l.addCUE(err)
-		return nil, l.errs.err()
+		return nil, l.errs.Err()
 	}
 	l.ctx = cuecontext.New()
 	l.value = l.ctx.BuildInstance(insts[0])
 	if !l.value.Exists() {
 		l.addCUE(l.value.Err())
-		return nil, l.errs.err()
+		return nil, l.errs.Err()
 	}
 	l.schema = l.ctx.CompileString(schemaSource, cue.Filename(schemaFileName))
 	if err := ctx.Err(); err != nil {
@@ -162,8 +170,8 @@ func (l *loader) load(ctx context.Context) (*Model, error) {
 	}
 
 	if !l.userSet(cue.ParsePath("platform")) {
-		l.errs.add(Pos{File: l.files[0]}, "", "no platform declared; add `platform: {name: ..., registry: {...}}` to a spec file (see `govctl init`)")
-		return nil, l.errs.err()
+		l.addf(Pos{File: l.files[0]}, nil, "no platform declared; add `platform: {name: ..., registry: {...}}` to a spec file (see `govctl init`)")
+		return nil, l.errs.Err()
 	}
 	if err := l.value.Validate(cue.Concrete(true), cue.All()); err != nil {
 		l.addCUE(err)
@@ -171,9 +179,24 @@ func (l *loader) load(ctx context.Context) (*Model, error) {
 	// Names that point nowhere are reported next to schema errors, so one
 	// run lists every mistake; the tree tolerates invalid values.
 	m := l.newModel()
+	l.checkTopLevel(m)
+	if l.errs.Len() > 0 {
+		// CUE reports a field the schema does not allow only where the
+		// struct has no other error; check every struct's names, so a
+		// type error does not hide a misspelt field beside it.
+		l.checkFields(m.trees, l.schema, nil)
+	}
 	l.checkReferences(m)
 	if l.errs.Len() > 0 {
-		return nil, l.errs.err()
+		// Resolution still finds what only the merged layers show (a
+		// field every layer leaves out); a field already reported is not
+		// reported again.
+		if l.decode(m) == nil {
+			reported := l.errs.Diags
+			l.resolveAll(m)
+			l.errs.Diags = append(reported, unreported(l.errs.Diags[len(reported):], reported)...)
+		}
+		return nil, l.errs.Err()
 	}
 	if err := l.decode(m); err != nil {
 		return nil, err
@@ -182,47 +205,29 @@ func (l *loader) load(ctx context.Context) (*Model, error) {
 		l.resolveAll(m)
 	}
 	if l.errs.Len() > 0 {
-		return nil, l.errs.err()
+		return nil, l.errs.Err()
 	}
 	return m, nil
 }
 
 // resolveAll resolves every service in every environment, so that a spec
-// that loads is one every command can use. An error that every
-// environment shares is reported once.
+// that loads is one every command can use. A mistake that shows in several
+// environments is one diagnostic listing them (diag.List.Err merges them).
 func (l *loader) resolveAll(m *Model) {
 	m.resolved = map[string]*Resolved{}
-	type key struct {
-		pos       Pos
-		path, msg string
-	}
-	var order []key
-	envsOf := map[key][]string{}
 	envNames := m.EnvironmentNames()
 	rs, errsPerEnv := m.resolveEnvs(envNames, l.memo, l.used)
 	for i, env := range envNames {
-		r, errs := rs[i], errsPerEnv[i]
-		for _, e := range errs {
-			k := key{e.Pos, e.Path, e.Msg}
-			if envsOf[k] == nil {
-				order = append(order, k)
-			}
-			envsOf[k] = append(envsOf[k], env)
-		}
-		if len(errs) == 0 {
-			m.resolved[env] = r
+		l.errs.Add(errsPerEnv[i]...)
+		if len(errsPerEnv[i]) == 0 {
+			m.resolved[env] = rs[i]
 		}
 	}
-	for _, k := range order {
-		envs := envsOf[k]
-		where := "in environment " + envs[0]
-		if len(envs) == len(m.Environments) && len(envs) > 1 {
-			where = "in every environment"
-		} else if len(envs) > 1 {
-			where = "in environments " + strings.Join(envs, ", ")
-		}
-		l.errs.add(k.pos, k.path, "%s: %s", where, k.msg)
-	}
+}
+
+// addf records an error at pos about the field at path.
+func (l *loader) addf(pos Pos, path fieldpath.Path, format string, args ...any) {
+	l.errs.Add(diag.Errorf(pos, path, format, args...))
 }
 
 // readPackage finds the package name the spec files share; CUE reports a
@@ -236,7 +241,7 @@ func (l *loader) readPackage() error {
 		file, err := parser.ParseFile(f, src, parser.PackageClauseOnly)
 		if err != nil {
 			l.addCUE(err)
-			return l.errs.err()
+			return l.errs.Err()
 		}
 		if name := file.PackageName(); name != "" {
 			l.pkg = name
@@ -327,9 +332,9 @@ func (l *loader) userSetValue(v cue.Value) bool {
 
 // nearestPos returns the position of the value at path or of its nearest
 // ancestor set in a user file.
-func (l *loader) nearestPos(sels []string) Pos {
-	for i := len(sels); i > 0; i-- {
-		v := l.value.LookupPath(pathOf(sels[:i]))
+func (l *loader) nearestPos(path fieldpath.Path) Pos {
+	for i := len(path); i > 0; i-- {
+		v := l.value.LookupPath(cuePathOf(path[:i]))
 		if !v.Exists() {
 			continue
 		}
@@ -340,70 +345,40 @@ func (l *loader) nearestPos(sels []string) Pos {
 	return Pos{File: l.files[0]}
 }
 
-func pathOf(sels []string) cue.Path {
-	s := make([]cue.Selector, 0, len(sels))
-	for _, sel := range sels {
-		if strings.HasPrefix(sel, "#") {
-			s = append(s, cue.Def(sel))
-		} else if i, err := strconv.Atoi(sel); err == nil {
-			s = append(s, cue.Index(i))
-		} else {
-			s = append(s, cue.Str(sel))
+// cuePathOf returns the CUE path of a field path.
+func cuePathOf(path fieldpath.Path) cue.Path {
+	s := make([]cue.Selector, 0, len(path))
+	for _, sel := range path {
+		switch {
+		case sel.IsIndex:
+			s = append(s, cue.Index(sel.Index))
+		case strings.HasPrefix(sel.Name, "#"):
+			s = append(s, cue.Def(sel.Name))
+		default:
+			s = append(s, cue.Str(sel.Name))
 		}
 	}
 	return cue.MakePath(s...)
 }
 
-// unquote normalises the selectors of a CUE error path.
-func unquote(sels []string) []string {
-	out := make([]string, len(sels))
-	for i, s := range sels {
-		if u, err := strconv.Unquote(s); err == nil {
-			s = u
+// fromCUE turns the selectors of a CUE error path (labels quoted when they
+// are not identifiers, list indexes in decimal) into a field path.
+func fromCUE(sels []string) fieldpath.Path {
+	p := make(fieldpath.Path, 0, len(sels))
+	for _, s := range sels {
+		if strings.HasPrefix(s, `"`) {
+			if u, err := strconv.Unquote(s); err == nil {
+				p = append(p, fieldpath.Field(u))
+				continue
+			}
 		}
-		out[i] = s
-	}
-	return out
-}
-
-// dotted joins selectors into the path form govctl prints and keys
-// positions by: a.b.c, list elements as a.b[2].
-func dotted(sels []string) string {
-	var b strings.Builder
-	for i, s := range sels {
-		if _, err := strconv.Atoi(s); err == nil && i > 0 {
-			b.WriteString("[" + s + "]")
+		if i, err := strconv.Atoi(s); err == nil && i >= 0 {
+			p = append(p, fieldpath.Idx(i))
 			continue
 		}
-		if i > 0 {
-			b.WriteByte('.')
-		}
-		if !plainLabel(s) {
-			s = strconv.Quote(s)
-		}
-		b.WriteString(s)
+		p = append(p, fieldpath.Field(s))
 	}
-	return b.String()
-}
-
-// plainLabel reports whether a selector prints without quotes.
-func plainLabel(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if !(r == '-' || r == '_' || r == '#' || r == '$' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
-func parentPath(p string) string {
-	if i := strings.LastIndexAny(p, ".["); i >= 0 {
-		return p[:i]
-	}
-	return ""
+	return p
 }
 
 // addCUE converts CUE errors into spec errors at user positions.
@@ -441,7 +416,12 @@ func (l *loader) addCUE(err error) {
 			format, args := e.Msg()
 			m := literalConflict.FindStringSubmatch(fmt.Sprintf(format, args...))
 			sort.Strings(c)
-			ce := collapsedError{msg: fmt.Sprintf("%s is not one of %s", m[2], strings.Join(c, " | ")), pos: e.Position(), path: e.Path()}
+			names := make([]string, len(c))
+			for i, q := range c {
+				names[i], _ = strconv.Unquote(q)
+			}
+			given, _ := strconv.Unquote(m[2])
+			ce := collapsedError{msg: fmt.Sprintf("%s is not one of %s%s", m[2], strings.Join(c, " | "), diag.DidYouMean(given, names)), pos: e.Position(), path: e.Path()}
 			for _, o := range all {
 				if strings.Join(o.Path(), ".") == k {
 					ce.inputs = append(ce.inputs, o.InputPositions()...)
@@ -449,10 +429,12 @@ func (l *loader) addCUE(err error) {
 			}
 			e = ce
 		}
-		sels := unquote(e.Path())
-		path := dotted(sels)
+		path := fromCUE(e.Path())
 		format, args := e.Msg()
 		msg := fmt.Sprintf(format, args...)
+		if u := userMessage(e); u != "" {
+			msg = u
+		}
 		// Every user file taking part is named: the platform's own files
 		// first (where the user acts), then imported packages such as an
 		// organisation baseline under cue.mod.
@@ -477,14 +459,55 @@ func (l *loader) addCUE(err error) {
 			pos, also = all[0], all[1:]
 		}
 		if !ok {
-			if l.value.Exists() && len(sels) > 0 {
-				pos = l.nearestPos(sels)
+			if l.value.Exists() && len(path) > 0 {
+				pos = l.nearestPos(path)
 			} else if len(l.files) > 0 {
 				pos = Pos{File: l.files[0]}
 			}
 		}
-		l.errs.Errors = append(l.errs.Errors, &Error{Pos: pos, Path: path, Msg: l.explainMsg(sels, msg), Also: also})
+		if msg == "field not allowed" {
+			if l.notAllowed == nil {
+				l.notAllowed = map[string]bool{}
+			}
+			l.notAllowed[path.String()] = true
+		}
+		msg = l.explainMsg(path.Names(), msg)
+		if inConfigData(path) {
+			msg = withoutValues(msg)
+		}
+		l.errs.Add(&diag.Diagnostic{Pos: pos, Path: path, Message: msg, Related: also})
 	}
+}
+
+// inConfigData reports whether path is inside a service's config data
+// (services.<name>.config.data…, its environment overlays and defaults
+// included).
+func inConfigData(path fieldpath.Path) bool {
+	for i := 0; i+1 < len(path); i++ {
+		if path[i].Name == "config" && path[i+1].Name == "data" && !path[i].IsIndex && !path[i+1].IsIndex {
+			return true
+		}
+	}
+	return false
+}
+
+// valueConflict is CUE's conflict between two values, with its
+// type mismatch when there is one.
+var valueConflict = regexp.MustCompile(`^conflicting values .+? and .+?( \(mismatched types [^)]*\))?$`)
+
+// quotedValue is a string or number literal quoted in a message.
+var quotedValue = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// withoutValues removes the values a message about config data quotes:
+// config data is where passwords and tokens are written, and the message
+// of a spec that does not load reaches CI logs before anything knows which
+// keys the secret rule treats as secrets (the spec's own policies may
+// change them). The positions of both sides say where to look.
+func withoutValues(msg string) string {
+	if m := valueConflict.FindStringSubmatch(msg); m != nil {
+		return "conflicting values" + m[1] + ": the values are not shown, as config data may hold secrets; set the field once"
+	}
+	return quotedValue.ReplaceAllString(msg, `"(value not shown)"`)
 }
 
 // literalConflict is a conflict between a schema choice and a user value.
@@ -516,6 +539,9 @@ func messageRank(e cueerrors.Error) int {
 	switch {
 	case strings.HasSuffix(msg, "errors in empty disjunction:"):
 		return 0
+	case strings.HasPrefix(msg, "incompatible list lengths"):
+		// The user's list against a default list of another length.
+		return 1
 	case typeConflict.MatchString(msg):
 		return 2
 	case strings.HasPrefix(msg, "conflicting values"):
@@ -538,7 +564,7 @@ func (l *loader) explainMsg(sels []string, msg string) string {
 		if len(allowed) == 0 {
 			return "field not allowed"
 		}
-		return "unknown field" + DidYouMean(name, allowed)
+		return "unknown field" + diag.DidYouMean(name, allowed)
 	case strings.HasPrefix(msg, "incomplete value"):
 		want := strings.TrimSpace(strings.TrimPrefix(msg, "incomplete value"))
 		return fmt.Sprintf("required field is missing (want %s)", want)
@@ -593,7 +619,7 @@ func (l *loader) newModel() *Model {
 	svcs := m.trees.get("services")
 	for _, name := range svcs.keys() {
 		spec := &ServiceSpec{Name: name}
-		spec.Pos, _ = m.PosOf("services." + name)
+		spec.Pos, _ = m.PosOf(fieldpath.New("services", name))
 		if overlays := svcs.fields[name].get("env"); overlays != nil {
 			spec.Overlays = overlays.keys()
 		}
@@ -616,13 +642,13 @@ func (l *loader) decode(m *Model) error {
 			return fmt.Errorf("load %s: decode environment %s: %w", l.dir, name, err)
 		}
 		env.Name = name
-		env.Pos, _ = m.PosOf("environments." + name)
+		env.Pos, _ = m.PosOf(fieldpath.New("environments", name))
 		if env.Reviewers == nil {
 			env.Reviewers = []string{}
 		}
 	}
 	if len(m.Environments) == 0 {
-		l.errs.add(m.mustPos("platform"), "environments", "no environments declared; add at least one, e.g. `environments: dev: {tier: \"dev\"}`")
+		l.addf(m.mustPos(fieldpath.New("platform")), fieldpath.New("environments"), "no environments declared; add at least one, e.g. `environments: dev: {tier: \"dev\"}`")
 	}
 	if pol := l.value.LookupPath(cue.ParsePath("policies")); pol.Exists() {
 		m.Policies = &Policies{}
@@ -633,7 +659,7 @@ func (l *loader) decode(m *Model) error {
 	return nil
 }
 
-func (m *Model) mustPos(path string) Pos {
+func (m *Model) mustPos(path fieldpath.Path) Pos {
 	p, _ := m.PosOf(path)
 	return p
 }
@@ -642,38 +668,32 @@ func (m *Model) mustPos(path string) Pos {
 // environments, dependencies and fallbacks on undefined services, and a
 // service depending on itself.
 func (l *loader) checkReferences(m *Model) {
-	envNames := sortedKeys(m.Environments)
+	envNames := slices.Sorted(maps.Keys(m.Environments))
 	svcNames := m.ServiceNames()
 	svcs := m.trees.get("services")
 	for _, name := range svcNames {
 		svc := svcs.fields[name]
-		base := "services." + name
+		base := fieldpath.New("services", name)
 		for _, env := range m.Services[name].Overlays {
 			if _, ok := m.Environments[env]; !ok {
-				p := base + ".env." + env
-				l.errs.add(m.mustPos(p), p, "environment %q is not defined (defined: %s)%s", env, strings.Join(envNames, ", "), DidYouMean(env, envNames))
+				p := base.Field("env").Field(env)
+				l.addf(m.mustPos(p), p, "environment %q is not defined (defined: %s)%s", env, strings.Join(envNames, ", "), diag.DidYouMean(env, envNames))
 			}
 		}
 		// Dependencies and fallbacks may be set in the base or any overlay.
-		layers := map[string]*node{base: svc}
+		l.checkLayerReferences(m, name, base, svc)
 		if ov := svc.get("env"); ov != nil {
 			for _, env := range ov.keys() {
-				layers[base+".env."+env] = ov.fields[env]
+				l.checkLayerReferences(m, name, base.Field("env").Field(env), ov.fields[env])
 			}
-		}
-		for _, prefix := range sortedKeys(layers) {
-			l.checkLayerReferences(m, name, prefix, layers[prefix])
 		}
 	}
 	// Platform and environment defaults may name dependencies and
 	// fallbacks too; those must exist as well.
-	defaults := map[string]*node{"platform.defaults": m.trees.get("platform", "defaults")}
 	for _, env := range envNames {
-		defaults["environments."+env+".defaults"] = m.trees.get("environments", env, "defaults")
+		l.checkLayerReferences(m, "", fieldpath.New("environments", env, "defaults"), m.trees.get("environments", env, "defaults"))
 	}
-	for _, prefix := range sortedKeys(defaults) {
-		l.checkLayerReferences(m, "", prefix, defaults[prefix])
-	}
+	l.checkLayerReferences(m, "", fieldpath.New("platform", "defaults"), m.trees.get("platform", "defaults"))
 }
 
 // node is one field of the spec's value tree: a struct with ordered
@@ -685,6 +705,9 @@ type node struct {
 	leaf   bool
 	pos    Pos
 	user   bool
+	// invalid marks a leaf whose value is in error (reported by the
+	// schema check); resolution leaves it out.
+	invalid bool
 }
 
 func (n *node) get(sels ...string) *node {
@@ -704,23 +727,36 @@ func (n *node) keys() []string {
 	return append([]string(nil), n.order...)
 }
 
-// tree builds the node tree of v, recording user positions by dotted path.
-func (l *loader) tree(v cue.Value, sels []string, positions map[string]Pos) *node {
+// tree builds the node tree of v, recording user positions by field path.
+func (l *loader) tree(v cue.Value, path fieldpath.Path, positions map[string]Pos) *node {
 	n := &node{}
 	n.pos, n.user = l.userPos(v)
-	path := dotted(sels)
-	if n.user && path != "" {
-		positions[path] = n.pos
+	if n.user && len(path) > 0 {
+		positions[path.String()] = n.pos
 	}
-	if v.IncompleteKind() == cue.StructKind {
+	kind := v.IncompleteKind()
+	var it *cue.Iterator
+	var err error
+	switch kind {
+	case cue.StructKind:
+		it, err = v.Fields()
+	case cue.BottomKind:
+		// A struct holding an invalid field is itself invalid, but its
+		// fields are still there: reference checks and the unknown-field
+		// check need them, so that one mistake does not hide the others.
+		if probe, perr := v.Fields(); perr == nil && stringLabels(probe) {
+			it, _ = v.Fields()
+			kind = cue.StructKind
+		}
+	}
+	if kind == cue.StructKind {
 		n.fields = map[string]*node{}
-		it, err := v.Fields()
 		if err != nil {
 			return n
 		}
 		for it.Next() {
 			name := it.Selector().Unquoted()
-			child := l.tree(it.Value(), append(sels[:len(sels):len(sels)], name), positions)
+			child := l.tree(it.Value(), path.Field(name), positions)
 			n.fields[name] = child
 			n.order = append(n.order, name)
 			if child.user && !n.user {
@@ -736,6 +772,8 @@ func (l *loader) tree(v cue.Value, sels []string, positions map[string]Pos) *nod
 	var x any
 	if err := v.Decode(&x); err == nil {
 		n.value = x
+	} else if v.Err() != nil {
+		n.invalid = true
 	}
 	if v.IncompleteKind() == cue.ListKind && n.user {
 		// The list is one value for merging, but its elements (an
@@ -743,16 +781,27 @@ func (l *loader) tree(v cue.Value, sels []string, positions map[string]Pos) *nod
 		it, err := v.List()
 		if err == nil {
 			for i := 0; it.Next(); i++ {
-				l.tree(it.Value(), append(sels[:len(sels):len(sels)], strconv.Itoa(i)), positions)
+				l.tree(it.Value(), path.Index(i), positions)
 			}
 		}
 	}
 	return n
 }
 
+// stringLabels reports whether every selector of it is a field name (an
+// invalid list iterates with indexes).
+func stringLabels(it *cue.Iterator) bool {
+	for it.Next() {
+		if !it.Selector().IsString() {
+			return false
+		}
+	}
+	return true
+}
+
 // userOnly returns the part of n the user set, or nil.
 func (n *node) userOnly() *node {
-	if n == nil || !n.user {
+	if n == nil || !n.user || n.invalid {
 		return nil
 	}
 	if n.leaf {
@@ -770,29 +819,104 @@ func (n *node) userOnly() *node {
 
 // checkLayerReferences checks the dependencies and fallback one layer of
 // service fields names; self is the service the layer belongs to, if any.
-func (l *loader) checkLayerReferences(m *Model, self, prefix string, layer *node) {
+func (l *loader) checkLayerReferences(m *Model, self string, prefix fieldpath.Path, layer *node) {
 	if layer == nil {
 		return
 	}
 	if deps := layer.get("dependencies"); deps != nil {
 		for _, dep := range deps.keys() {
-			p := prefix + ".dependencies." + dep
+			p := prefix.Field("dependencies").Field(dep)
 			switch {
 			case dep == self:
-				l.errs.add(m.mustPos(p), p, "service %q depends on itself; remove the dependency", self)
+				l.addf(m.mustPos(p), p, "service %q depends on itself; remove the dependency", self)
 			case m.Services[dep] == nil:
-				l.errs.add(m.mustPos(p), p, "dependency on undefined service %q%s", dep, DidYouMean(dep, m.ServiceNames()))
+				l.addf(m.mustPos(p), p, "dependency on undefined service %q%s", dep, diag.DidYouMean(dep, m.ServiceNames()))
 			}
 		}
 	}
 	if fb := layer.get("resilience", "degradation", "fallbackTo"); fb != nil {
 		to, _ := fb.value.(string)
-		p := prefix + ".resilience.degradation.fallbackTo"
+		p := prefix.Append(fieldpath.Field("resilience"), fieldpath.Field("degradation"), fieldpath.Field("fallbackTo"))
 		switch {
 		case to == self:
-			l.errs.add(m.mustPos(p), p, "service %q falls back to itself; name the service that serves when it degrades", self)
+			l.addf(m.mustPos(p), p, "service %q falls back to itself; name the service that serves when it degrades", self)
 		case m.Services[to] == nil:
-			l.errs.add(m.mustPos(p), p, "fallback to undefined service %q%s", to, DidYouMean(to, m.ServiceNames()))
+			l.addf(m.mustPos(p), p, "fallback to undefined service %q%s", to, diag.DidYouMean(to, m.ServiceNames()))
 		}
 	}
+}
+
+// checkTopLevel reports top-level fields the schema does not declare
+// (servics:, polices:): CUE cannot close a package, and a misspelt block
+// would otherwise be silently ignored. Definitions (#X), hidden fields (_x)
+// and let declarations are not fields, so teams can still factor specs.
+func (l *loader) checkTopLevel(m *Model) {
+	var known []string
+	it, err := l.schema.Fields(cue.Optional(true))
+	if err != nil {
+		return
+	}
+	for it.Next() {
+		known = append(known, it.Selector().Unquoted())
+	}
+	for _, name := range m.trees.keys() {
+		if slices.Contains(known, name) || !m.trees.fields[name].user {
+			continue
+		}
+		p := fieldpath.New(name)
+		l.addf(m.mustPos(p), p, "unknown top-level field%s (a spec declares %s; name helper values #%s or _%s to keep them)",
+			diag.DidYouMean(name, known), strings.Join(known, ", "), name, name)
+	}
+}
+
+// checkFields reports every field the user set under n that the schema
+// value s does not allow, asking CUE (Value.Allows) rather than
+// re-implementing closedness.
+func (l *loader) checkFields(n *node, s cue.Value, path fieldpath.Path) {
+	if n == nil || n.leaf || !n.user {
+		return
+	}
+	for _, name := range n.order {
+		child := n.fields[name]
+		if !child.user {
+			continue
+		}
+		p := path.Field(name)
+		if len(path) > 0 && !s.Allows(cue.Str(name)) {
+			if !l.notAllowed[p.String()] {
+				l.addf(child.pos, p, "%s", l.explainMsg(p.Names(), "field not allowed"))
+			}
+			continue
+		}
+		if cs, ok := schemaChild(s, name); ok {
+			l.checkFields(child, cs, p)
+		}
+	}
+}
+
+// schemaChild returns the schema for the field name of s: a declared
+// field, optional or not, or the pattern constraint that applies.
+func schemaChild(s cue.Value, name string) (cue.Value, bool) {
+	for _, p := range []cue.Path{cue.MakePath(cue.Str(name)), cue.MakePath(cue.Str(name).Optional()), cue.MakePath(cue.AnyString)} {
+		if v := s.LookupPath(p); v.Exists() {
+			return v, true
+		}
+	}
+	return cue.Value{}, false
+}
+
+// unreported returns the diagnostics of ds about fields no diagnostic of
+// seen is about (the same field, one above it or one below it).
+func unreported(ds, seen []*diag.Diagnostic) []*diag.Diagnostic {
+	var out []*diag.Diagnostic
+next:
+	for _, d := range ds {
+		for _, s := range seen {
+			if d.Path.HasPrefix(s.Path) || s.Path.HasPrefix(d.Path) {
+				continue next
+			}
+		}
+		out = append(out, d)
+	}
+	return out
 }

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/govctl/govctl/internal/diag"
+	"github.com/govctl/govctl/internal/fieldpath"
 )
 
 const testPlatform = `package platform
@@ -112,12 +115,12 @@ services: b: {owner: "team-b", image: "ghcr.io/x/b", version: "v1"}
 		layer     Layer
 		origin    Origin
 	}{
-		{"platform default replicas in dev", dev.Services["a"].Replicas, 3, LayerPlatform, dev.Services["a"].Origin("replicas")},
-		{"overlay replicas in prod", prod.Services["a"].Replicas, 7, LayerOverlay, prod.Services["a"].Origin("replicas")},
-		{"service timeout beats environment default", dev.Services["a"].Timeout, Duration("500ms"), LayerService, dev.Services["a"].Origin("timeout")},
-		{"environment default timeout", dev.Services["b"].Timeout, Duration("2s"), LayerEnvironment, dev.Services["b"].Origin("timeout")},
-		{"schema default timeout", prod.Services["b"].Timeout, Duration("1s"), LayerSchema, prod.Services["b"].Origin("timeout")},
-		{"schema default port", prod.Services["b"].Ports.HTTP, 8000, LayerSchema, prod.Services["b"].Origin("ports.http")},
+		{"platform default replicas in dev", dev.Services["a"].Replicas, 3, LayerPlatform, dev.Services["a"].Origin(fieldpath.MustParse("replicas"))},
+		{"overlay replicas in prod", prod.Services["a"].Replicas, 7, LayerOverlay, prod.Services["a"].Origin(fieldpath.MustParse("replicas"))},
+		{"service timeout beats environment default", dev.Services["a"].Timeout, Duration("500ms"), LayerService, dev.Services["a"].Origin(fieldpath.MustParse("timeout"))},
+		{"environment default timeout", dev.Services["b"].Timeout, Duration("2s"), LayerEnvironment, dev.Services["b"].Origin(fieldpath.MustParse("timeout"))},
+		{"schema default timeout", prod.Services["b"].Timeout, Duration("1s"), LayerSchema, prod.Services["b"].Origin(fieldpath.MustParse("timeout"))},
+		{"schema default port", prod.Services["b"].Ports.HTTP, 8000, LayerSchema, prod.Services["b"].Origin(fieldpath.MustParse("ports.http"))},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {
@@ -130,7 +133,7 @@ services: b: {owner: "team-b", image: "ghcr.io/x/b", version: "v1"}
 			t.Errorf("%s: no position for a user-set value", tt.name)
 		}
 	}
-	if p := prod.Services["a"].Origin("replicas").Pos; p.File != "svc.cue" || p.Line != 5 {
+	if p := prod.Services["a"].Origin(fieldpath.MustParse("replicas")).Pos; p.File != "svc.cue" || p.Line != 5 {
 		t.Errorf("overlay replicas position = %v, want svc.cue:5", p)
 	}
 }
@@ -167,7 +170,7 @@ services: a: {
 	if db["maxIdle"] == nil {
 		t.Errorf("config.data.db.maxIdle lost in the merge")
 	}
-	if o := a.Origin("middleware[0]"); o.Layer != LayerSchema {
+	if o := a.Origin(fieldpath.MustParse("middleware[0]")); o.Layer != LayerSchema {
 		t.Errorf("element provenance of a replaced list survived: %+v", o)
 	}
 }
@@ -197,20 +200,55 @@ func TestErrorsNameUserFilesAndListEveryMistake(t *testing.T) {
 		"b.cue":      "package platform\nservices: b: {owner: \"team-b\", image: \"ghcr.io/x/b\", version: \"v1\", replicas: -1}\n",
 	})
 	_, err := Load(context.Background(), dir)
-	var list *ErrorList
+	var list *diag.List
 	if !errors.As(err, &list) {
-		t.Fatalf("err = %v, want *ErrorList", err)
+		t.Fatalf("err = %v, want *diag.List", err)
 	}
 	if list.Len() != 2 {
 		t.Fatalf("got %d errors, want 2:\n%v", list.Len(), err)
 	}
-	for _, e := range list.Errors {
+	for _, e := range list.Diags {
 		if strings.Contains(e.Pos.File, "zz_govctl_schema") || !e.Pos.IsValid() {
 			t.Errorf("error not at a user position: %v", e)
 		}
 	}
-	if list.Errors[0].Pos.File != "a.cue" || list.Errors[1].Pos.File != "b.cue" {
+	if list.Diags[0].Pos.File != "a.cue" || list.Diags[1].Pos.File != "b.cue" {
 		t.Errorf("errors not sorted by file: %v", err)
+	}
+}
+
+// TestConflictsInConfigDataDoNotQuoteValues: config data holds passwords,
+// and a spec that does not load is reported before anything knows which
+// keys are secrets, so the message names both places and no value.
+func TestConflictsInConfigDataDoNotQuoteValues(t *testing.T) {
+	svc := "package platform\nservices: a: {owner: \"team-a\", image: \"ghcr.io/x/a\", version: \"v1\"}\n"
+	for _, other := range []string{`"Other-Secret-77"`, `4217001`} {
+		dir := writeSpec(t, map[string]string{
+			"govctl.cue": testPlatform,
+			"a.cue":      svc + "services: a: config: data: db: password: \"Hunter2-Sup3r\"\n",
+			"b.cue":      "package platform\nservices: a: env: prod: config: data: db: password: \"x\"\nservices: a: config: data: db: password: " + other + "\n",
+		})
+		_, err := Load(context.Background(), dir)
+		if err == nil {
+			t.Fatal("a conflict loaded")
+		}
+		msg := err.Error()
+		for _, leak := range []string{"Hunter2", "Other-Secret", "4217001"} {
+			if strings.Contains(msg, leak) {
+				t.Errorf("error quotes %q: %s", leak, msg)
+			}
+		}
+		if !strings.Contains(msg, "services.a.config.data.db.password: conflicting values") || !strings.Contains(msg, "a.cue:3:") || !strings.Contains(msg, "b.cue:3:") {
+			t.Errorf("error does not name the field and both places: %s", msg)
+		}
+	}
+	// Outside config data, values are quoted as CUE gives them.
+	dir := writeSpec(t, map[string]string{
+		"govctl.cue": testPlatform,
+		"a.cue":      svc + "services: a: owner: \"team-b\"\n",
+	})
+	if _, err := Load(context.Background(), dir); err == nil || !strings.Contains(err.Error(), `"team-b"`) {
+		t.Errorf("a conflict outside config data lost its values: %v", err)
 	}
 }
 
@@ -255,7 +293,7 @@ func TestExplainListsOverlayValueWithItsPosition(t *testing.T) {
 	}
 	found := false
 	for _, l := range lines {
-		if l.Path == "replicas" {
+		if l.Path.String() == "replicas" {
 			found = true
 			if l.Value != "6" || l.Origin.Layer != LayerOverlay || l.Origin.Pos.File != "services/orders.cue" {
 				t.Errorf("replicas = %+v, want 6 from the prod overlay in services/orders.cue", l)
@@ -264,18 +302,6 @@ func TestExplainListsOverlayValueWithItsPosition(t *testing.T) {
 	}
 	if !found {
 		t.Error("explain has no replicas line")
-	}
-}
-
-func TestDidYouMean(t *testing.T) {
-	for _, tt := range []struct{ name, want string }{
-		{"replcias", "replicas"},
-		{"timout", "timeout"},
-		{"xyz", ""},
-	} {
-		if got := closest(tt.name, []string{"replicas", "timeout", "owner", "image"}); got != tt.want {
-			t.Errorf("closest(%q) = %q, want %q", tt.name, got, tt.want)
-		}
 	}
 }
 
@@ -297,7 +323,7 @@ services: a: {
 		"services.a.exceptions[1]":      6,
 		"services.a.exceptions[1].rule": 6,
 	} {
-		p, ok := m.PosOf(path)
+		p, ok := m.PosOf(fieldpath.MustParse(path))
 		if !ok || p.Line != line {
 			t.Errorf("PosOf(%s) = %v, want line %d", path, p, line)
 		}

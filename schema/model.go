@@ -1,8 +1,12 @@
 package schema
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"time"
+
+	"github.com/govctl/govctl/internal/fieldpath"
 )
 
 // Duration is a Go duration string as written in the spec ("800ms"). The
@@ -34,7 +38,8 @@ type Model struct {
 	// Policies is the spec's policies block; nil when it has none.
 	Policies *Policies
 
-	// positions maps a dotted path to where the user set it.
+	// positions maps a field path (fieldpath.Path.String) to where the user
+	// set it.
 	positions map[string]Pos
 	// trees holds the user-set values of every field, for resolution.
 	trees *node
@@ -203,7 +208,7 @@ type Service struct {
 	Source string `json:"-"`
 	// Pos is where the service is declared.
 	Pos  Pos               `json:"-"`
-	prov map[string]Origin // dotted field path → where its value came from
+	prov map[string]Origin // field path (relative to the service, as String prints it) → where its value came from
 }
 
 // Ports are the Kratos HTTP and gRPC server ports.
@@ -351,27 +356,18 @@ func (m *Model) EnvironmentNames() []string {
 
 // ServiceNames returns the service names, sorted.
 func (m *Model) ServiceNames() []string {
-	return sortedKeys(m.Services)
+	return slices.Sorted(maps.Keys(m.Services))
 }
 
-// PosOf returns where the user set the field at the dotted path, or the
-// nearest enclosing field the user set; ok is false when none is known.
-func (m *Model) PosOf(path string) (Pos, bool) {
-	for p := path; p != ""; p = parentPath(p) {
-		if pos, ok := m.positions[p]; ok {
+// PosOf returns where the user set the field at path, or the nearest
+// enclosing field the user set; ok is false when none is known.
+func (m *Model) PosOf(path fieldpath.Path) (Pos, bool) {
+	for p := path; len(p) > 0; p = p.Parent() {
+		if pos, ok := m.positions[p.String()]; ok {
 			return pos, true
 		}
 	}
 	return Pos{}, false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // ConfigDataID is the service's Nacos dataId: config.dataId, or the service

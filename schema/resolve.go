@@ -1,22 +1,32 @@
 package schema
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"reflect"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
 	cueerrors "cuelang.org/go/cue/errors"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/govctl/govctl/internal/diag"
+	"github.com/govctl/govctl/internal/fieldpath"
 )
 
 // Layer is where a resolved value came from, lowest precedence first.
 type Layer int
 
-// The layers of resolution, in precedence order (DESIGN.md).
+// The layers of resolution, lowest precedence first: schema defaults <
+// platform.defaults < environments.<env>.defaults < services.<name> <
+// services.<name>.env.<env> (the README's "Precedence").
 const (
 	LayerSchema Layer = iota
 	LayerPlatform
@@ -61,13 +71,13 @@ type Resolved struct {
 func (r *Resolved) Model() *Model { return r.model }
 
 // ServiceNames returns the service names, sorted.
-func (r *Resolved) ServiceNames() []string { return sortedKeys(r.Services) }
+func (r *Resolved) ServiceNames() []string { return slices.Sorted(maps.Keys(r.Services)) }
 
-// Origin returns where the field at the dotted path (relative to the
-// service, e.g. "resilience.rateLimit.rps") got its value; fields no layer
-// set are schema defaults.
-func (s *Service) Origin(path string) Origin {
-	if o, ok := s.prov[path]; ok {
+// Origin returns where the field at path (relative to the service, e.g.
+// resilience.rateLimit.rps) got its value; fields no layer set are schema
+// defaults.
+func (s *Service) Origin(path fieldpath.Path) Origin {
+	if o, ok := s.prov[path.String()]; ok {
 		return o
 	}
 	return Origin{Layer: LayerSchema}
@@ -75,9 +85,9 @@ func (s *Service) Origin(path string) Origin {
 
 // PosOf returns the user position that set the field at path or the nearest
 // enclosing field; the service's own declaration when no layer set any.
-func (s *Service) PosOf(path string) Pos {
-	for p := path; p != ""; p = parentPath(p) {
-		if o, ok := s.prov[p]; ok && o.Layer != LayerSchema {
+func (s *Service) PosOf(path fieldpath.Path) Pos {
+	for p := path; len(p) > 0; p = p.Parent() {
+		if o, ok := s.prov[p.String()]; ok && o.Layer != LayerSchema {
 			return o.Pos
 		}
 	}
@@ -91,19 +101,19 @@ func (m *Model) Resolve(env string) (*Resolved, error) {
 		return r, nil
 	}
 	if _, ok := m.Environments[env]; !ok {
-		names := sortedKeys(m.Environments)
-		return nil, fmt.Errorf("unknown environment %q (defined: %s)%s", env, strings.Join(names, ", "), DidYouMean(env, names))
+		names := slices.Sorted(maps.Keys(m.Environments))
+		return nil, fmt.Errorf("unknown environment %q (defined: %s)%s", env, strings.Join(names, ", "), diag.DidYouMean(env, names))
 	}
 	r, errs := m.resolve(env)
 	if len(errs) > 0 {
-		l := &ErrorList{Dir: m.Dir, Errors: errs}
-		return nil, l.err()
+		l := &diag.List{Dir: m.Dir, Diags: errs}
+		return nil, l.Err()
 	}
 	return r, nil
 }
 
 // resolve resolves every service for env and returns the spec errors found.
-func (m *Model) resolve(env string) (*Resolved, []*Error) {
+func (m *Model) resolve(env string) (*Resolved, []*diag.Diagnostic) {
 	rs, errs := m.resolveEnvs([]string{env}, nil, nil)
 	return rs[0], errs[0]
 }
@@ -115,12 +125,12 @@ func (m *Model) resolve(env string) (*Resolved, []*Error) {
 // independent of the others. A service whose merged layers memo has seen
 // is decoded from it instead of being checked again; used collects, when
 // not nil, every memo entry this resolution used or made.
-func (m *Model) resolveEnvs(envs []string, memo *resolutionMemo, used map[memoKey][]byte) ([]*Resolved, [][]*Error) {
+func (m *Model) resolveEnvs(envs []string, memo *resolutionMemo, used map[memoKey][]byte) ([]*Resolved, [][]*diag.Diagnostic) {
 	var hits atomic.Int64
 	names := m.ServiceNames()
 	type result struct {
 		svc  *Service
-		errs []*Error
+		errs []*diag.Diagnostic
 		key  memoKey
 		js   []byte
 	}
@@ -134,45 +144,46 @@ func (m *Model) resolveEnvs(envs []string, memo *resolutionMemo, used map[memoKe
 	}
 	jobs := len(envs) * len(names)
 	workers := min(runtime.GOMAXPROCS(0), max(jobs/64, 1))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			// Compiling the schema costs a few milliseconds; a worker
-			// that finds every service in the memo never needs it.
-			var c *checker
-			for {
-				j := int(next.Add(1)) - 1
-				if j >= jobs {
-					return
-				}
-				e, n := j/len(names), j%len(names)
-				name, env := names[n], envs[e]
-				tree, prov := m.merge(name, env, shared[e])
-				key, keyed := treeKey(tree)
-				if js, ok := memo.lookup(key); keyed && ok {
-					// An entry that no longer decodes is checked again.
-					if svc, err := m.decodeResolved(name, js, prov); err == nil {
-						results[e][n] = result{svc: svc, key: key, js: js}
-						hits.Add(1)
-						continue
-					}
-				}
-				if c == nil {
-					c = newChecker()
-				}
-				svc, _, js, errs := m.check(c, name, env, tree, prov)
-				results[e][n] = result{svc: svc, errs: errs}
-				if keyed && len(errs) == 0 {
-					results[e][n].key, results[e][n].js = key, js
+	// Compiling the schema costs a few milliseconds, so checkers are reused:
+	// at most workers jobs run at once, each holding at most one checker,
+	// so putting one back never blocks. A job that finds its service in the
+	// memo never needs one.
+	checkers := make(chan *checker, workers)
+	var g errgroup.Group
+	g.SetLimit(workers)
+	for j := range jobs {
+		g.Go(func() error {
+			e, n := j/len(names), j%len(names)
+			name, env := names[n], envs[e]
+			tree, prov := m.merge(name, env, shared[e])
+			key, keyed := treeKey(tree)
+			if js, ok := memo.lookup(key); keyed && ok {
+				// An entry that no longer decodes is checked again.
+				if svc, err := m.decodeResolved(name, js, prov); err == nil {
+					results[e][n] = result{svc: svc, key: key, js: js}
+					hits.Add(1)
+					return nil
 				}
 			}
+			var c *checker
+			select {
+			case c = <-checkers:
+			default:
+				c = newChecker()
+			}
+			svc, _, js, errs := m.check(c, name, env, tree, prov)
+			checkers <- c
+			results[e][n] = result{svc: svc, errs: errs}
+			if keyed && len(errs) == 0 {
+				results[e][n].key, results[e][n].js = key, js
+			}
+			return nil
 		})
 	}
-	wg.Wait()
+	g.Wait()
 	m.memoHits += int(hits.Load())
 	rs := make([]*Resolved, len(envs))
-	errs := make([][]*Error, len(envs))
+	errs := make([][]*diag.Diagnostic, len(envs))
 	for e, env := range envs {
 		rs[e] = &Resolved{Platform: &m.Platform, Environment: m.Environments[env], Services: make(map[string]*Service, len(names)), model: m}
 		for n, name := range names {
@@ -254,7 +265,7 @@ func (m *Model) layers(service, env string, shared sharedLayers) []layer {
 // precedence order (later layers replace scalars and lists, structs merge),
 // and unifies the result with #Service, which fills in the schema defaults
 // and checks what a deployable service must have.
-func (m *Model) resolveService(c *checker, name, env string) (*Service, cue.Value, []*Error) {
+func (m *Model) resolveService(c *checker, name, env string) (*Service, cue.Value, []*diag.Diagnostic) {
 	tree, prov := m.merge(name, env, m.shared(env))
 	svc, v, _, errs := m.check(c, name, env, tree, prov)
 	return svc, v, errs
@@ -266,26 +277,37 @@ func (m *Model) merge(name, env string, shared sharedLayers) (map[string]any, ma
 	tree := map[string]any{}
 	prov := map[string]Origin{}
 	for _, l := range m.layers(name, env, shared) {
-		mergeNode(tree, l.tree, "", l.layer, prov)
+		mergeNode(tree, l.tree, nil, l.layer, prov)
 	}
 	return tree, prov
 }
 
 // check unifies a merged tree with #Service and returns the resolved
 // service, its CUE value and its JSON form, or the spec errors found.
-func (m *Model) check(c *checker, name, env string, tree map[string]any, prov map[string]Origin) (*Service, cue.Value, []byte, []*Error) {
+func (m *Model) check(c *checker, name, env string, tree map[string]any, prov map[string]Origin) (*Service, cue.Value, []byte, []*diag.Diagnostic) {
 	spec := m.Services[name]
 	v := c.service.Unify(c.ctx.Encode(tree))
 	if err := v.Validate(cue.Concrete(true), cue.All()); err != nil {
-		var errs []*Error
-		for _, e := range cueerrors.Errors(err) {
-			sels := unquote(e.Path())
-			if len(sels) > 0 && sels[0] == "#Service" {
-				sels = sels[1:]
+		var errs []*diag.Diagnostic
+		all := cueerrors.Errors(err)
+		best := map[string]int{}
+		for _, e := range all {
+			k := strings.Join(e.Path(), ".")
+			best[k] = max(best[k], messageRank(e))
+		}
+		for _, e := range all {
+			if messageRank(e) < best[strings.Join(e.Path(), ".")] {
+				continue
 			}
-			rel := dotted(sels)
+			rel := fromCUE(e.Path())
+			if len(rel) > 0 && rel[0].Name == "#Service" {
+				rel = rel[1:]
+			}
 			format, args := e.Msg()
 			msg := fmt.Sprintf(format, args...)
+			if u := userMessage(e); u != "" {
+				msg = u
+			}
 			switch {
 			case msg == "field is required but not present":
 				msg = "required field is missing: set it on the service, in platform.defaults or in an environment's defaults"
@@ -293,13 +315,13 @@ func (m *Model) check(c *checker, name, env string, tree map[string]any, prov ma
 				msg = "required field is missing (want " + strings.TrimSpace(strings.TrimPrefix(msg, "incomplete value")) + ")"
 			}
 			pos := spec.Pos
-			for p := rel; p != ""; p = parentPath(p) {
-				if o, ok := prov[p]; ok {
+			for p := rel; len(p) > 0; p = p.Parent() {
+				if o, ok := prov[p.String()]; ok {
 					pos = o.Pos
 					break
 				}
 			}
-			errs = append(errs, &Error{Pos: pos, Path: "services." + name + "." + rel, Msg: msg})
+			errs = append(errs, &diag.Diagnostic{Pos: pos, Path: fieldpath.New("services", name).Append(rel...), Message: msg, Environments: []string{env}})
 		}
 		return nil, v, nil, errs
 	}
@@ -312,7 +334,9 @@ func (m *Model) check(c *checker, name, env string, tree map[string]any, prov ma
 		svc, err = m.decodeResolved(name, js, prov)
 	}
 	if err != nil {
-		return nil, v, nil, []*Error{{Pos: spec.Pos, Path: "services." + name, Msg: fmt.Sprintf("in environment %s: %v", env, err)}}
+		d := decodeDiagnostic(err, spec, prov)
+		d.Environments = []string{env}
+		return nil, v, nil, []*diag.Diagnostic{d}
 	}
 	return svc, v, js, nil
 }
@@ -350,16 +374,14 @@ func (m *Model) decodeResolved(name string, js []byte, prov map[string]Origin) (
 // mergeNode merges a layer into dst: structs merge field by field, scalars
 // and lists replace what lower layers set. prov records, for every path the
 // layer touches, the layer and position.
-func mergeNode(dst map[string]any, n *node, prefix string, layer Layer, prov map[string]Origin) {
+func mergeNode(dst map[string]any, n *node, prefix fieldpath.Path, layer Layer, prov map[string]Origin) {
 	if n == nil {
 		return
 	}
 	for _, k := range n.order {
 		child := n.fields[k]
-		path := k
-		if prefix != "" {
-			path = prefix + "." + k
-		}
+		fp := prefix.Field(k)
+		path := fp.String()
 		prov[path] = Origin{Layer: layer, Pos: child.pos}
 		prev, had := dst[k]
 		if child.leaf {
@@ -377,7 +399,7 @@ func mergeNode(dst map[string]any, n *node, prefix string, layer Layer, prov map
 			sub = map[string]any{}
 			dst[k] = sub
 		}
-		mergeNode(sub, child, path, layer, prov)
+		mergeNode(sub, child, fp, layer, prov)
 	}
 }
 
@@ -393,7 +415,7 @@ func dropUnder(prov map[string]Origin, path string) {
 
 // ExplainLine is one resolved field: its value and where it was set.
 type ExplainLine struct {
-	Path   string
+	Path   fieldpath.Path
 	Value  string
 	Origin Origin
 }
@@ -407,7 +429,7 @@ func (m *Model) Explain(service, env string) ([]ExplainLine, error) {
 	}
 	if _, ok := m.Services[service]; !ok {
 		names := m.ServiceNames()
-		return nil, fmt.Errorf("unknown service %q%s", service, DidYouMean(service, names))
+		return nil, fmt.Errorf("unknown service %q%s", service, diag.DidYouMean(service, names))
 	}
 	// A model read from the cache holds no CUE values; explain needs them.
 	full, err := m.evaluated()
@@ -416,12 +438,12 @@ func (m *Model) Explain(service, env string) ([]ExplainLine, error) {
 	}
 	svc, v, errs := full.resolveService(newChecker(), service, env)
 	if len(errs) > 0 {
-		l := &ErrorList{Dir: m.Dir, Errors: errs}
-		return nil, l.err()
+		l := &diag.List{Dir: m.Dir, Diags: errs}
+		return nil, l.Err()
 	}
 	var lines []ExplainLine
-	var walk func(v cue.Value, sels []string)
-	walk = func(v cue.Value, sels []string) {
+	var walk func(v cue.Value, path fieldpath.Path)
+	walk = func(v cue.Value, path fieldpath.Path) {
 		if d, ok := v.Default(); ok {
 			v = d
 		}
@@ -433,13 +455,12 @@ func (m *Model) Explain(service, env string) ([]ExplainLine, error) {
 			n := 0
 			for it.Next() {
 				n++
-				walk(it.Value(), append(sels[:len(sels):len(sels)], it.Selector().Unquoted()))
+				walk(it.Value(), path.Field(it.Selector().Unquoted()))
 			}
-			if n > 0 || len(sels) == 0 {
+			if n > 0 || len(path) == 0 {
 				return
 			}
 		}
-		path := dotted(sels)
 		b, err := v.MarshalJSON()
 		if err != nil {
 			return
@@ -447,6 +468,53 @@ func (m *Model) Explain(service, env string) ([]ExplainLine, error) {
 		lines = append(lines, ExplainLine{Path: path, Value: string(b), Origin: svc.Origin(path)})
 	}
 	walk(v, nil)
-	sort.Slice(lines, func(i, j int) bool { return lines[i].Path < lines[j].Path })
+	sort.Slice(lines, func(i, j int) bool { return lines[i].Path.String() < lines[j].Path.String() })
 	return lines, nil
+}
+
+// decodeDiagnostic explains why a checked service did not decode into the
+// Go model, at the field's own position: the schema admits any integer, the
+// model holds 64 bits.
+func decodeDiagnostic(err error, spec *ServiceSpec, prov map[string]Origin) *diag.Diagnostic {
+	base := fieldpath.New("services", spec.Name)
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) || te.Field == "" {
+		return &diag.Diagnostic{Pos: spec.Pos, Path: base, Message: fmt.Sprintf("cannot be read: %v (please report this input)", err)}
+	}
+	rel, perr := fieldpath.Parse(te.Field)
+	if perr != nil {
+		rel = fieldpath.New(te.Field)
+	}
+	pos := spec.Pos
+	for p := rel; len(p) > 0; p = p.Parent() {
+		if o, ok := prov[p.String()]; ok {
+			pos = o.Pos
+			break
+		}
+	}
+	value := strings.TrimPrefix(te.Value, "number ")
+	var msg string
+	switch te.Type.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		bits := te.Type.Bits()
+		switch {
+		case strings.ContainsAny(value, ".eE"):
+			msg = fmt.Sprintf("%s is not a whole number; write an integer", value)
+		case strings.HasPrefix(value, "-"):
+			msg = fmt.Sprintf("%s is too small; the minimum is %d", value, int64(-1)<<(bits-1))
+		default:
+			msg = fmt.Sprintf("%s is too large; the maximum is %d", value, int64(1)<<(bits-1)-1)
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if strings.HasPrefix(value, "-") {
+			msg = fmt.Sprintf("%s is negative; write 0 or more", value)
+		} else {
+			msg = fmt.Sprintf("%s is too large; the maximum is %d", value, uint64(1)<<(te.Type.Bits()-1)*2-1)
+		}
+	case reflect.Float32, reflect.Float64:
+		msg = fmt.Sprintf("%s is out of range for a number", value)
+	default:
+		msg = fmt.Sprintf("%s is not a value this field takes", value)
+	}
+	return &diag.Diagnostic{Pos: pos, Path: base.Append(rel...), Message: msg}
 }

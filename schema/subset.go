@@ -1,9 +1,10 @@
 package schema
 
 import (
+	"maps"
 	"slices"
-	"strconv"
-	"strings"
+
+	"github.com/govctl/govctl/internal/fieldpath"
 )
 
 // ServicesIn returns the services the user set anything of in files
@@ -29,38 +30,18 @@ func (m *Model) ServicesIn(files []string) (services []string, platformWide bool
 			found[name] = true
 		}
 	}
-	return sortedKeys(found), platformWide
+	return slices.Sorted(maps.Keys(found)), platformWide
 }
 
-// serviceOf returns the service a dotted path is under (services.orders.x
+// serviceOf returns the service a position key is under (services.orders.x
 // gives orders); ok is false for paths outside services and for the
 // services struct itself.
 func serviceOf(path string) (name string, ok bool) {
-	rest, ok := strings.CutPrefix(path, "services.")
-	if !ok || rest == "" {
+	p, err := fieldpath.Parse(path)
+	if err != nil || len(p) < 2 || p[0].Name != "services" || p[1].IsIndex {
 		return "", false
 	}
-	if strings.HasPrefix(rest, `"`) {
-		// A quoted label: services."a.b".x.
-		for i := 1; i < len(rest); i++ {
-			if rest[i] == '\\' {
-				i++
-				continue
-			}
-			if rest[i] == '"' {
-				label := rest[:i+1]
-				if u, err := strconv.Unquote(label); err == nil {
-					return u, true
-				}
-				return "", false
-			}
-		}
-		return "", false
-	}
-	if i := strings.IndexAny(rest, ".["); i >= 0 {
-		rest = rest[:i]
-	}
-	return rest, true
+	return p[1].Name, true
 }
 
 // Subset returns the model with only the named services: what commands

@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/govctl/govctl/githubapi"
+	"github.com/govctl/govctl/internal/fieldpath"
+	"github.com/govctl/govctl/internal/secret"
 	"github.com/govctl/govctl/nacos"
 	rnacos "github.com/govctl/govctl/render/nacos"
 )
@@ -63,23 +65,25 @@ converges.`,
 }
 
 // nacosClient builds a client from --server, --username and a password
-// read from stdin.
-func nacosClient(io *IOStreams, server, username string, passwordStdin bool) (*nacos.Client, error) {
+// read from stdin, and returns the password too, for the caller's
+// Scrubber.
+func nacosClient(io *IOStreams, server, username string, passwordStdin bool) (*nacos.Client, string, error) {
 	if server == "" {
-		return nil, errors.New("--server is required, e.g. --server http://nacos:8848")
+		return nil, "", errors.New("--server is required, e.g. --server http://nacos:8848")
 	}
 	copts := nacos.ClientOptions{Username: username}
 	if passwordStdin {
 		if username == "" {
-			return nil, errors.New("--password-stdin needs --username")
+			return nil, "", errors.New("--password-stdin needs --username")
 		}
 		pw, err := readAllTrim(io)
 		if err != nil {
-			return nil, fmt.Errorf("read password from stdin: %w", err)
+			return nil, "", fmt.Errorf("read password from stdin: %w", err)
 		}
 		copts.Password = pw
 	}
-	return nacos.NewClient(server, copts)
+	c, err := nacos.NewClient(server, copts)
+	return c, copts.Password, err
 }
 
 func readAllTrim(ios *IOStreams) (string, error) {
@@ -94,46 +98,66 @@ func applyNacosRun(cmd *cobra.Command, opts *ApplyNacosOptions) error {
 	if opts.Env == "" {
 		return errors.New("apply nacos needs --env: one environment is published at a time")
 	}
-	client, err := nacosClient(opts.IO, opts.Server, opts.Username, opts.PasswordStdin)
+	client, password, err := nacosClient(opts.IO, opts.Server, opts.Username, opts.PasswordStdin)
 	if err != nil {
 		return err
 	}
+	opts.IO.scrubSecrets([]string{password})
 	ctx := cmd.Context()
 	m, err := loadModel(ctx, opts.GlobalOptions, nil)
 	if err != nil {
 		return err
 	}
-	if _, err := m.Resolve(opts.Env); err != nil {
-		return err
-	}
-	byEnv, err := rnacos.Entries(m, []string{opts.Env})
+	secrets, err := modelSecrets(opts.IO, m)
 	if err != nil {
 		return err
 	}
-	entries := byEnv[opts.Env]
-	if len(entries) == 0 {
-		return fmt.Errorf("environment %s has no Nacos entries (platform.configCenter.kind is %q)", opts.Env, m.Platform.ConfigCenter.Kind)
+	report, applyErr := nacos.ApplyEnvironment(ctx, client, m, opts.Env, nacos.ApplyOptions{DryRun: opts.DryRun, Adopt: opts.Adopt})
+	if applyErr != nil && len(report.Results) == 0 {
+		// Nothing was attempted (no entries, an invalid spec): no report.
+		return applyErr
 	}
-	report, applyErr := nacos.Apply(ctx, client, entries, nacos.ApplyOptions{DryRun: opts.DryRun, Adopt: opts.Adopt})
 	var auth *nacos.AuthError
 	if errors.As(applyErr, &auth) && len(report.Written()) == 0 {
 		// Every entry failed the same way; one line says it.
 		return auth
 	}
-	printNacosReport(opts.IO.Out, report, opts.Quiet)
+	services, _ := rnacos.EntryServices(m, opts.Env) // the report is printed without them
+	printNacosReport(opts.IO.Out, report, opts.Quiet, changedFields(secrets, services))
 	if applyErr != nil {
 		return &exitError{code: 1, err: applyErr}
 	}
 	return nil
 }
 
-func printNacosReport(w io.Writer, r nacos.Report, quiet bool) {
+// changedFields names the changed keys of a result, a sensitive one with
+// secret.Changed: apply shows no value, and says which secret changed.
+func changedFields(secrets *secret.Matcher, services map[nacos.Key]string) func(nacos.Result) string {
+	data := fieldpath.New("config", "data")
+	return func(res nacos.Result) string {
+		names := make([]string, 0, len(res.Changed))
+		for _, k := range res.Changed {
+			p, err := fieldpath.Parse(k)
+			if err == nil && secrets.Sensitive(services[res.Key], data.Append(p...)) {
+				k += " " + secret.Changed
+			}
+			names = append(names, k)
+		}
+		return strings.Join(names, ", ")
+	}
+}
+
+func printNacosReport(w io.Writer, r nacos.Report, quiet bool, changed func(nacos.Result) string) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, res := range r.Results {
 		if quiet && res.Action == nacos.ActionUnchanged {
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", res.Action, res.Key, res.Reason)
+		reason := res.Reason
+		if len(res.Changed) > 0 {
+			reason += ": " + changed(res)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", res.Action, res.Key, reason)
 	}
 	tw.Flush()
 	verb := "Applied"

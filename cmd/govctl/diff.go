@@ -8,6 +8,7 @@ import (
 
 	"github.com/govctl/govctl/plan"
 	"github.com/govctl/govctl/render"
+	rnacos "github.com/govctl/govctl/render/nacos"
 	"github.com/govctl/govctl/render/targets"
 )
 
@@ -47,8 +48,13 @@ would prune are shown as deleted.`,
 			if err != nil {
 				return err
 			}
+			secrets, err := modelSecrets(io, m)
+			if err != nil {
+				return err
+			}
 			scope := render.ScopeFor(ts, g.Env)
-			res, err := plan.Diff(ctx, io.Out, out, objs, plan.DiffOptions{Scope: scope, Color: !color.NoColor})
+			res, err := plan.Diff(ctx, io.Out, out, objs, plan.DiffOptions{Scope: scope, Color: !color.NoColor,
+				Redact: rnacos.Redactor(m, secrets, objs)})
 			if err != nil {
 				return err
 			}

@@ -3,11 +3,14 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"strconv"
 	"text/tabwriter"
 
 	"github.com/fatih/color"
 	"github.com/spf13/cobra"
 
+	"github.com/govctl/govctl/internal/secret"
 	"github.com/govctl/govctl/schema"
 )
 
@@ -17,6 +20,8 @@ type ExplainOptions struct {
 	IO      *IOStreams
 	Service string
 	Format  string
+	// ShowSensitive prints secrets' values instead of secret.Marker.
+	ShowSensitive bool
 }
 
 func newExplainCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
@@ -27,9 +32,14 @@ func newExplainCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
 		Long: `Explain resolves a service for one environment and prints each field with
 its value and where it came from, lowest precedence first:
 schema default < platform.defaults < environments.<env>.defaults <
-services.<name> < services.<name>.env.<env>.`,
+services.<name> < services.<name>.env.<env>.
+
+Secrets (config values under keys the secret rule GOV-SEC-003 treats as
+secrets or config.sensitive lists) print as "(sensitive value)";
+--show-sensitive prints them.`,
 		Example: `  govctl explain orders --env prod
-  govctl explain orders --env dev --format json`,
+  govctl explain orders --env dev --format json
+  govctl explain orders --env prod --show-sensitive`,
 		Args: cobra.ExactArgs(1),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 			m, err := loadModel(cmd.Context(), g, nil)
@@ -44,6 +54,7 @@ services.<name> < services.<name>.env.<env>.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
+	cmd.Flags().BoolVar(&opts.ShowSensitive, "show-sensitive", false, "show the values of secrets (config keys GOV-SEC-003 or config.sensitive name) instead of "+secret.Marker)
 	return cmd
 }
 
@@ -69,6 +80,15 @@ func explainRun(cmd *cobra.Command, opts *ExplainOptions) error {
 	if err != nil {
 		return err
 	}
+	if !opts.ShowSensitive {
+		secrets, err := modelSecrets(opts.IO, m)
+		if err != nil {
+			return err
+		}
+		for i := range lines {
+			lines[i].Value = redactExplained(secrets, opts.Service, lines[i])
+		}
+	}
 	layer := func(o schema.Origin) string {
 		switch o.Layer {
 		case schema.LayerEnvironment:
@@ -83,7 +103,7 @@ func explainRun(cmd *cobra.Command, opts *ExplainOptions) error {
 	if opts.Format == "json" {
 		out := make([]explainJSON, 0, len(lines))
 		for _, l := range lines {
-			j := explainJSON{Path: l.Path, Value: json.RawMessage(l.Value), Layer: layer(l.Origin)}
+			j := explainJSON{Path: l.Path.String(), Value: json.RawMessage(l.Value), Layer: layer(l.Origin)}
 			if l.Origin.Pos.IsValid() {
 				j.Source = l.Origin.Pos.In(m.Dir).String()
 			}
@@ -110,4 +130,22 @@ func explainRun(cmd *cobra.Command, opts *ExplainOptions) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Path, l.Value, by, at)
 	}
 	return tw.Flush()
+}
+
+// redactExplained returns the value of an explain line (JSON text) with
+// every sensitive leaf replaced by secret.Marker.
+func redactExplained(secrets *secret.Matcher, service string, l schema.ExplainLine) string {
+	var v any
+	if err := json.Unmarshal([]byte(l.Value), &v); err != nil {
+		return l.Value
+	}
+	r := secrets.Redact(service, l.Path, v)
+	if reflect.DeepEqual(r, v) {
+		return l.Value
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return strconv.Quote(secret.Marker)
+	}
+	return string(b)
 }

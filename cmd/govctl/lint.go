@@ -95,6 +95,11 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 	if err != nil {
 		return err
 	}
+	// Findings reach CI logs and code scanning: a custom policy's message
+	// quoting a secret, or --print-input, shows it as a marker.
+	if _, err := modelSecrets(opts.IO, m); err != nil {
+		return err
+	}
 	envs, err := envNames(m, opts.Env)
 	if err != nil {
 		return err

@@ -9,15 +9,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"runtime/pprof"
-	"strings"
 
 	"github.com/fatih/color"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/govctl/govctl/schema"
+	"github.com/govctl/govctl/internal/diag"
 )
 
 func main() {
@@ -30,6 +28,10 @@ type IOStreams struct {
 	Out        io.Writer
 	ErrOut     io.Writer
 	IsTerminal bool
+
+	// flushers end the Scrubbers scrubSecrets puts in front of Out and
+	// ErrOut.
+	flushers []func() error
 }
 
 // GlobalOptions are the flags every command shares.
@@ -66,6 +68,12 @@ var errSilent = &exitError{code: 1}
 
 func run(args []string, io *IOStreams) int {
 	g := &GlobalOptions{}
+	defer io.flush()
+	// The token of every GitHub call never reaches an output, whatever an
+	// API error or a command prints.
+	if token := os.Getenv("GITHUB_TOKEN"); token != "" {
+		io.scrubSecrets([]string{token})
+	}
 	root := newRootCmd(g, io)
 	root.SetArgs(args)
 	root.SetIn(io.In)
@@ -89,38 +97,46 @@ func run(args []string, io *IOStreams) int {
 	return 1
 }
 
-// printError prints an error. Spec errors (a schema.ErrorList, or a
-// renderer's error that starts with file:line:col) print one per line as
-// they are, with a count; anything else is prefixed with the program name.
+// printError prints an error. The user's mistakes (every *diag.Diagnostic
+// in it, found through errors.As) print one a line, sorted by position,
+// then a count; any other error is prefixed with the program name.
 func printError(io *IOStreams, g *GlobalOptions, err error) {
-	var lines []string
-	positioned := 0
+	var diags []*diag.Diagnostic
+	var other []error
 	for _, e := range flatten(err) {
-		var list *schema.ErrorList
-		switch {
-		case errors.As(e, &list):
-			lines = append(lines, strings.Split(list.Error(), "\n")...)
-			positioned += list.Len()
-		case positionPrefix.MatchString(e.Error()):
-			lines = append(lines, e.Error())
-			positioned++
-		default:
-			lines = append(lines, "govctl: "+e.Error())
+		if ds := diag.As(e); len(ds) > 0 {
+			diags = append(diags, ds...)
+			continue
 		}
+		other = append(other, e)
 	}
-	for _, l := range lines {
-		fmt.Fprintln(io.ErrOut, l)
+	for _, e := range other {
+		fmt.Fprintln(io.ErrOut, "govctl: "+e.Error())
 	}
-	if positioned > 0 {
-		fmt.Fprintf(io.ErrOut, "%d error%s\n", positioned, plural(positioned))
+	if len(diags) == 0 {
+		return
 	}
+	// Positions are joined to their lists' spec dirs already; one list
+	// sorts them and merges a mistake two renderers report alike.
+	all := &diag.List{Diags: diags}
+	_ = all.Err()
+	for _, d := range all.Diags {
+		fmt.Fprintln(io.ErrOut, d.Error())
+	}
+	errs, warnings := diag.Count(all.Diags)
+	summary := fmt.Sprintf("%d error%s", errs, plural(errs))
+	if warnings > 0 {
+		summary += fmt.Sprintf(", %d warning%s", warnings, plural(warnings))
+	}
+	fmt.Fprintln(io.ErrOut, summary)
 }
 
-// positionPrefix matches an error that starts with file:line:col.
-var positionPrefix = regexp.MustCompile(`^[^\s:]+:\d+:\d+: `)
-
-// flatten unwraps errors.Join trees into their leaves.
+// flatten unwraps errors.Join trees into their leaves; a *diag.List is
+// one leaf.
 func flatten(err error) []error {
+	if _, ok := err.(*diag.List); ok {
+		return []error{err}
+	}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		var out []error
 		for _, e := range j.Unwrap() {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/govctl/govctl/githubapi"
+	"github.com/govctl/govctl/lint"
 	"github.com/govctl/govctl/plan"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/render/targets"
@@ -113,9 +114,13 @@ func planRun(cmd *cobra.Command, opts *PlanOptions) error {
 			return err
 		}
 	}
+	secrets, err := lint.SecretMatcher(m)
+	if err != nil {
+		return err
+	}
 	scope := render.ScopeFor(ts, opts.Env)
 	// Both sides render every target; the scope picks what is compared.
-	renderFunc := planRender(targetOptions(opts.Dir, nil))
+	renderFunc := baselineSecrets(planRender(targetOptions(opts.Dir, nil)), m, secrets)
 
 	var baseline plan.Baseline
 	switch {
@@ -127,14 +132,17 @@ func planRun(cmd *cobra.Command, opts *PlanOptions) error {
 		if opts.Env == "" {
 			return errors.New("--nacos compares one environment: add --env")
 		}
-		client, err := nacosClient(opts.IO, opts.Nacos, opts.Username, opts.PasswordStdin)
+		client, password, err := nacosClient(opts.IO, opts.Nacos, opts.Username, opts.PasswordStdin)
 		if err != nil {
 			return err
 		}
+		secrets.AddLiterals(password)
 		baseline = plan.NewNacosBaseline(client, opts.Nacos, opts.Env)
 		scope = render.Scope{Envs: []string{opts.Env}, Targets: []render.Target{render.TargetNacos}}
 	}
-	p, err := plan.Compute(ctx, plan.Options{Model: m, Render: renderFunc, Baseline: baseline, Scope: scope, Lint: true})
+	p, err := plan.Compute(ctx, plan.Options{Model: m, Render: renderFunc, Baseline: baseline, Scope: scope, Secrets: secrets, Lint: true})
+	// Both sides' secrets are known once the baseline is read.
+	opts.IO.scrubSecrets(secrets.Literals())
 	if err != nil {
 		return err
 	}
@@ -143,9 +151,12 @@ func planRun(cmd *cobra.Command, opts *PlanOptions) error {
 	if err := reporter.Report(&body, p); err != nil {
 		return err
 	}
-	fmt.Fprint(opts.IO.Out, body.String())
+	// What is printed is what is posted: the comment and
+	// $GITHUB_STEP_SUMMARY are scrubbed as the terminal is.
+	text := secrets.Scrub(body.String())
+	fmt.Fprint(opts.IO.Out, text)
 	if opts.Comment {
-		if err := postPlanComment(ctx, opts, p, body.String()); err != nil {
+		if err := postPlanComment(ctx, opts, p, text); err != nil {
 			// The plan is printed and the exit code stays what the plan
 			// says: a comment is a convenience, not the result.
 			fmt.Fprintf(opts.IO.ErrOut, "govctl: warning: plan not posted as a PR comment: %v\n", err)

@@ -251,8 +251,10 @@ func (f *githubFake) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // cmdGitHubComments prints the fake's comments, one line each: id, author
-// and the first line of the body.
+// and the first line of the body; githubcomments full prints each whole
+// body after that line, as GitHub stores it.
 func cmdGitHubComments(ts *testscript.TestScript, neg bool, args []string) {
+	full := len(args) == 1 && args[0] == "full"
 	v, ok := githubFakes.Load(ts.Getenv("WORK"))
 	if !ok {
 		ts.Fatalf("githubcomments: no githubfake started")
@@ -263,5 +265,8 @@ func cmdGitHubComments(ts *testscript.TestScript, neg bool, args []string) {
 	for _, c := range f.comments {
 		first, _, _ := strings.Cut(c.Body, "\n")
 		fmt.Fprintf(ts.Stdout(), "%d %s %s\n", c.ID, c.User.Login, first)
+		if full {
+			fmt.Fprintf(ts.Stdout(), "%s\n", c.Body)
+		}
 	}
 }

@@ -242,6 +242,17 @@ func (l *List) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// Unwrap returns the diagnostics, so that errors.As finds a *Diagnostic
+// in a list. Their positions are relative to Dir; As returns them as
+// printed.
+func (l *List) Unwrap() []error {
+	out := make([]error, len(l.Diags))
+	for i, d := range l.Diags {
+		out[i] = d
+	}
+	return out
+}
+
 // As returns every Diagnostic inside err: err itself, the diagnostics of a
 // *List (their positions joined to the list's Dir, as printed), and those
 // wrapped with %w or joined with errors.Join, in order. It returns nil

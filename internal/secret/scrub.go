@@ -124,3 +124,59 @@ func (s *Scrubber) Flush() error {
 	_, err := io.WriteString(s.w, out)
 	return err
 }
+
+// Span is where a text writes a value: the bytes [Start, End), and the
+// value they read as.
+type Span struct {
+	Start, End int
+	Value      string
+}
+
+// RedactPair hides the sensitive values of two versions of a text, given
+// by path (oldSpans in old, newSpans in new), so that a diff of the
+// results shows where a secret is and whether it changed without showing
+// it: each value becomes Marker, but a new value at a path whose old value
+// differs becomes Changed. A quoted value stays quoted. Spans that overlap
+// or fall outside the text are ignored.
+func RedactPair(old, new string, oldSpans, newSpans map[string]Span) (string, string) {
+	oldMarks := make(map[Span]string, len(oldSpans))
+	for _, sp := range oldSpans {
+		oldMarks[sp] = Marker
+	}
+	newMarks := make(map[Span]string, len(newSpans))
+	for p, sp := range newSpans {
+		newMarks[sp] = Marker
+		if prev, ok := oldSpans[p]; ok && prev.Value != sp.Value {
+			newMarks[sp] = Changed
+		}
+	}
+	return splice(old, oldMarks), splice(new, newMarks)
+}
+
+// splice replaces each span of s by its mark, quoted as the span was.
+func splice(s string, marks map[Span]string) string {
+	spans := make([]Span, 0, len(marks))
+	for sp := range marks {
+		if sp.Start >= 0 && sp.Start < sp.End && sp.End <= len(s) {
+			spans = append(spans, sp)
+		}
+	}
+	slices.SortFunc(spans, func(a, b Span) int { return cmp.Compare(a.Start, b.Start) })
+	var b strings.Builder
+	at := 0
+	for _, sp := range spans {
+		if sp.Start < at {
+			continue // overlaps the previous span
+		}
+		b.WriteString(s[at:sp.Start])
+		mark := marks[sp]
+		switch q := s[sp.Start]; q {
+		case '"', '\'':
+			mark = string(q) + mark + string(q)
+		}
+		b.WriteString(mark)
+		at = sp.End
+	}
+	b.WriteString(s[at:])
+	return b.String()
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/rogpeppe/go-internal/diff"
 	"gopkg.in/yaml.v3"
 
+	"github.com/govctl/govctl/internal/fieldpath"
 	"github.com/govctl/govctl/internal/testutil"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/schema"
@@ -43,7 +44,7 @@ func workflowTrees(tb testing.TB, r Renderer, m *schema.Model) []workflow {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	platformPos, _ := m.PosOf("platform")
+	platformPos, _ := m.PosOf(fieldpath.New("platform"))
 	if err := addHeader(doc, platformPos.File); err != nil {
 		tb.Fatal(err)
 	}

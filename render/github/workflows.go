@@ -26,6 +26,8 @@ import (
 	"golang.org/x/sync/errgroup"
 	"gopkg.in/yaml.v3"
 
+	"github.com/govctl/govctl/internal/diag"
+	"github.com/govctl/govctl/internal/fieldpath"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/schema"
 )
@@ -127,7 +129,7 @@ func (r Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([
 	if err != nil {
 		return nil, fmt.Errorf("render github plan workflow: %w", err)
 	}
-	platformPos, _ := m.PosOf("platform")
+	platformPos, _ := m.PosOf(fieldpath.New("platform"))
 	obj, err := workflowObject(PlanWorkflowPath, "", platformPos.File, doc)
 	if err != nil {
 		return nil, fmt.Errorf("render github plan workflow: %w", err)
@@ -750,13 +752,13 @@ func (w *workflows) smokeTestStep(env *schema.Environment) (*mapping, error) {
 		return nil, nil
 	}
 	if strings.Contains(env.SmokeTest, "${{") {
-		field := "environments." + env.Name + ".smokeTest"
+		field := fieldpath.New("environments", env.Name, "smokeTest")
 		pos, ok := w.model.PosOf(field)
 		if !ok {
 			pos = env.Pos
 		}
-		return nil, &schema.ErrorList{Dir: w.model.Dir, Errors: []*schema.Error{{Pos: pos, Path: field,
-			Msg: "smokeTest must not contain ${{ … }}: GitHub would expand it into the script before the shell runs; read $SERVICE, $ENVIRONMENT, $NAMESPACE, $IMAGE or $VERSION from the environment instead"}}}
+		return nil, &diag.List{Dir: w.model.Dir, Diags: []*diag.Diagnostic{{Pos: pos, Path: field,
+			Message: "smokeTest must not contain ${{ … }}: GitHub would expand it into the script before the shell runs; read $SERVICE, $ENVIRONMENT, $NAMESPACE, $IMAGE or $VERSION from the environment instead"}}}
 	}
 	return newMapping().set("name", "Smoke test").set("run", env.SmokeTest), nil
 }

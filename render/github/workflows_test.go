@@ -20,6 +20,7 @@ import (
 	"github.com/rhysd/actionlint"
 	"gopkg.in/yaml.v3"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/schema"
 )
@@ -409,7 +410,7 @@ func TestSmokeTestWithAnExpressionIsRejected(t *testing.T) {
 	_, err := renderVariant(t, Renderer{SpecDir: "."}, map[string][2]string{
 		"environments/environments.cue": {`smokeTest: "make smoke"`, `smokeTest: "make smoke REF=${{ github.event.pull_request.title }}"`},
 	})
-	var list *schema.ErrorList
+	var list *diag.List
 	if !errors.As(err, &list) || !strings.Contains(err.Error(), "environments.dev.smokeTest") || !strings.Contains(err.Error(), "environments/environments.cue:") {
 		t.Fatalf("err = %v, want a spec error at environments.dev.smokeTest", err)
 	}

@@ -1,6 +1,8 @@
 package istio
 
 import (
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/govctl/govctl/schema"
@@ -25,7 +27,7 @@ func callersOf(res *schema.Resolved) map[string][]caller {
 	out := map[string][]caller{}
 	for _, name := range res.ServiceNames() {
 		svc := res.Services[name]
-		for _, dep := range sortedKeys(svc.Dependencies) {
+		for _, dep := range slices.Sorted(maps.Keys(svc.Dependencies)) {
 			d := svc.Dependencies[dep]
 			out[dep] = append(out[dep], caller{name: name, retries: d.Retries})
 		}
@@ -52,7 +54,7 @@ func fallbackOf(svc *schema.Service) string {
 // calleesOf returns the services svc calls, sorted: its dependencies and
 // its degradation fallback.
 func calleesOf(svc *schema.Service) []string {
-	names := sortedKeys(svc.Dependencies)
+	names := slices.Sorted(maps.Keys(svc.Dependencies))
 	if fb := fallbackOf(svc); fb != "" {
 		if _, declared := svc.Dependencies[fb]; !declared {
 			names = append(names, fb)

@@ -47,7 +47,6 @@ import (
 	"fmt"
 	"path"
 	"regexp"
-	"sort"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -103,8 +102,8 @@ func (Renderer) Target() render.Target { return render.TargetIstio }
 
 // Render returns, for each environment in envs (in the order given), the
 // namespace objects followed by every service's objects, services sorted by
-// name. A spec value that Istio cannot express is reported as an *Error;
-// all such errors are returned together, joined.
+// name. A spec value that Istio cannot express is reported as a
+// *diag.Diagnostic; all of them are returned together in a *diag.List.
 func (r Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([]render.Object, error) {
 	if w := r.Options.CanaryWeight; w != nil && (*w < 0 || *w > 100) {
 		return nil, fmt.Errorf("render istio: canary weight %d is out of range: want 0 to 100", *w)
@@ -130,7 +129,7 @@ func (r Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([
 			objs = append(objs, svcObjs...)
 		}
 	}
-	if err := errs.err(); err != nil {
+	if err := errs.err(m.Dir); err != nil {
 		return nil, err
 	}
 	return objs, nil
@@ -289,14 +288,4 @@ func (e *envRender) checkLabels(svc *schema.Service) error {
 		}
 	}
 	return nil
-}
-
-// sortedKeys returns the keys of m, sorted.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 	securityv1 "istio.io/client-go/pkg/apis/security/v1"
 	telemetryv1 "istio.io/client-go/pkg/apis/telemetry/v1"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/schema"
 )
@@ -427,14 +429,14 @@ func TestBurstTooSmallForEnvoyIsAnErrorAtTheSpec(t *testing.T) {
 }`
 	m := loadSpec(t, map[string]string{"platform.cue": platformCUE, "services.cue": "package platform\n\n" + svc})
 	_, err := Renderer{}.Render(context.Background(), m, []string{"dev"})
-	var re *Error
+	var re *diag.Diagnostic
 	if !errors.As(err, &re) {
-		t.Fatalf("err = %v, want an *Error", err)
+		t.Fatalf("err = %v, want a *diag.Diagnostic", err)
 	}
-	if re.Service != "a" || re.Env != "dev" || re.Field != "resilience.rateLimit.burst" || re.Pos.File != "services.cue" || re.Pos.Line != 7 {
+	if re.Path.String() != "services.a.resilience.rateLimit.burst" || !slices.Equal(re.Environments, []string{"dev"}) || re.Pos.File != "services.cue" || re.Pos.Line != 7 {
 		t.Errorf("error = %+v", re)
 	}
-	if !strings.HasPrefix(err.Error(), m.Dir+"/services.cue:7:") || !strings.Contains(err.Error(), ": render istio for a/dev: burst 100 is too small for rps 5000") {
+	if !strings.HasPrefix(err.Error(), m.Dir+"/services.cue:7:") || !strings.Contains(err.Error(), ": services.a.resilience.rateLimit.burst: burst 100 is too small for rps 5000") {
 		t.Errorf("message = %q", err)
 	}
 }
@@ -457,17 +459,17 @@ func TestSpecValuesIstioCannotExpressAreErrors(t *testing.T) {
 				}
 			}
 			svc := "services: a: {\n\timage: \"ghcr.io/x/a\"\n\t" + tc.svc + "\n"
-			for _, k := range sortedKeys(fields) {
+			for _, k := range slices.Sorted(maps.Keys(fields)) {
 				svc += "\t" + fields[k] + "\n"
 			}
 			svc += "}\n"
 			m := loadSpec(t, map[string]string{"platform.cue": platformCUE, "services.cue": "package platform\n\n" + svc})
 			_, err := Renderer{}.Render(context.Background(), m, []string{"prod"})
-			var re *Error
+			var re *diag.Diagnostic
 			if !errors.As(err, &re) {
-				t.Fatalf("err = %v, want an *Error", err)
+				t.Fatalf("err = %v, want a *diag.Diagnostic", err)
 			}
-			if re.Field != tc.field || re.Service != "a" || re.Env != "prod" || re.Pos.File != "services.cue" || re.Pos.Line != 5 {
+			if re.Path.String() != "services.a."+tc.field || !slices.Equal(re.Environments, []string{"prod"}) || re.Pos.File != "services.cue" || re.Pos.Line != 5 {
 				t.Errorf("error = %+v (%v)", re, err)
 			}
 		})
@@ -485,7 +487,9 @@ services: b: {owner: "x/y", image: "ghcr.io/x/b", version: "v1"}
 		t.Fatal("no error")
 	}
 	lines := strings.Split(err.Error(), "\n")
-	if len(lines) != 6 || !strings.Contains(lines[0], "render istio for a/dev") || !strings.Contains(lines[5], "render istio for b/prod") {
+	// One mistake per service, each met in all three environments: one
+	// diagnostic per service, listing them.
+	if len(lines) != 2 || !strings.Contains(lines[0], "services.a.owner") || !strings.HasSuffix(lines[0], "[in dev, prod, staging]") || !strings.Contains(lines[1], "services.b.owner") {
 		t.Errorf("errors:\n%s", err)
 	}
 }

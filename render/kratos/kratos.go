@@ -11,6 +11,8 @@ import (
 	"path"
 	"strconv"
 
+	"github.com/govctl/govctl/internal/diag"
+	"github.com/govctl/govctl/internal/fieldpath"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/render/kratos/conf"
 	"github.com/govctl/govctl/schema"
@@ -36,7 +38,7 @@ func (Renderer) Target() render.Target { return render.TargetKratos }
 // conf.Bootstrap.
 func (Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([]render.Object, error) {
 	var objs []render.Object
-	errs := &schema.ErrorList{Dir: m.Dir}
+	errs := &diag.List{Dir: m.Dir}
 	for _, env := range envs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -47,8 +49,9 @@ func (Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([]r
 		}
 		for _, name := range r.ServiceNames() {
 			svc := r.Services[name]
-			if err := checkService(svc); err != nil {
-				errs.Errors = append(errs.Errors, err)
+			if d := checkService(svc); d != nil {
+				d.Environments = []string{env}
+				errs.Add(d)
 				continue
 			}
 			objs = append(objs, render.Object{
@@ -62,8 +65,8 @@ func (Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([]r
 			})
 		}
 	}
-	if errs.Len() > 0 {
-		return nil, errs
+	if err := errs.Err(); err != nil {
+		return nil, err
 	}
 	return objs, nil
 }
@@ -76,12 +79,12 @@ func Path(env, service string) string {
 
 // checkService rejects what the spec allows but a Kratos service cannot
 // run with.
-func checkService(svc *schema.Service) *schema.Error {
+func checkService(svc *schema.Service) *diag.Diagnostic {
 	if svc.Ports.HTTP == svc.Ports.GRPC {
-		return &schema.Error{
-			Pos:  svc.PosOf("ports"),
-			Path: "services." + svc.Name + ".ports",
-			Msg:  fmt.Sprintf("http and grpc use the same port %d: the Kratos HTTP and gRPC servers each need their own listener", svc.Ports.HTTP),
+		return &diag.Diagnostic{
+			Pos:     svc.PosOf(fieldpath.New("ports")),
+			Path:    fieldpath.New("services", svc.Name, "ports"),
+			Message: fmt.Sprintf("http and grpc use the same port %d: the Kratos HTTP and gRPC servers each need their own listener", svc.Ports.HTTP),
 		}
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/internal/testutil"
 
 	"github.com/google/go-cmp/cmp"
@@ -285,11 +286,11 @@ services: api: {
 	if err == nil {
 		t.Fatal("render succeeded with http and grpc on one port")
 	}
-	var list *schema.ErrorList
+	var list *diag.List
 	if !asErrorList(err, &list) || list.Len() != 1 {
-		t.Fatalf("want one *schema.ErrorList entry, got %T: %v", err, err)
+		t.Fatalf("want one *diag.List entry, got %T: %v", err, err)
 	}
-	if pos := list.Errors[0].Pos; pos.File != "services/api.cue" || pos.Line != 4 {
+	if pos := list.Diags[0].Pos; pos.File != "services/api.cue" || pos.Line != 4 {
 		t.Errorf("error at %s, want services/api.cue:4", pos)
 	}
 	if !strings.Contains(err.Error(), "same port 8080") {
@@ -314,8 +315,8 @@ func TestRenderStopsWhenContextIsCancelled(t *testing.T) {
 	}
 }
 
-func asErrorList(err error, target **schema.ErrorList) bool {
-	l, ok := err.(*schema.ErrorList)
+func asErrorList(err error, target **diag.List) bool {
+	l, ok := err.(*diag.List)
 	*target = l
 	return ok
 }

@@ -8,10 +8,11 @@ import (
 	"fmt"
 	"path"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf16"
 
+	"github.com/govctl/govctl/internal/diag"
+	"github.com/govctl/govctl/internal/fieldpath"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/schema"
 )
@@ -188,7 +189,7 @@ type renderedEntry struct {
 // base config is, is reported once, naming them all.
 func entries(ctx context.Context, m *schema.Model, envs []string) (map[string][]renderedEntry, error) {
 	out := map[string][]renderedEntry{}
-	var problems problemList
+	problems := &diag.List{Dir: m.Dir}
 	for _, env := range envs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -203,13 +204,17 @@ func entries(ctx context.Context, m *schema.Model, envs []string) (map[string][]
 			svc := r.Services[name]
 			e, p := serviceEntry(m, r, svc)
 			if p != nil {
-				problems.add(env, p)
+				p.Environments = []string{env}
+				problems.Add(p)
 				continue
 			}
 			if prev, dup := seen[e.Key()]; dup {
-				problems.add(env, newProblem(svc, "config.dataId", e.pos,
-					"entry %s is also the entry of service %s (%s); give one of them another config.dataId or config.group",
-					e.Key(), prev.service, prev.pos.In(m.Dir)))
+				p := newProblem(svc, dataIDField, e.pos,
+					"entry %s is also the entry of service %s; give one of them another config.dataId or config.group",
+					e.Key(), prev.service)
+				p.Environments = []string{env}
+				p.Related = []schema.Pos{prev.pos}
+				problems.Add(p)
 				continue
 			}
 			seen[e.Key()] = e
@@ -218,95 +223,53 @@ func entries(ctx context.Context, m *schema.Model, envs []string) (map[string][]
 		sort.Slice(list, func(i, j int) bool { return list[i].Key().Less(list[j].Key()) })
 		out[env] = list
 	}
-	if len(problems) > 0 {
-		return nil, problems.errorList(m.Dir)
+	if err := problems.Err(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-// problem is a spec value a service's entry cannot be built from, and the
-// environments it was met in.
-type problem struct {
-	service string
-	pos     schema.Pos
-	// field is the dotted path below the service, e.g. "config.data.db".
-	field string
-	msg   string
-	envs  []string
-}
-
-func newProblem(svc *schema.Service, field string, pos schema.Pos, format string, args ...any) *problem {
-	return &problem{service: svc.Name, pos: pos, field: field, msg: fmt.Sprintf(format, args...)}
-}
-
-// problemList keeps problems in the order first met.
-type problemList []*problem
-
-// add records p as met in env, merging it into an equal problem met in
-// another environment.
-func (l *problemList) add(env string, p *problem) {
-	for _, q := range *l {
-		if q.service == p.service && q.pos == p.pos && q.field == p.field && q.msg == p.msg {
-			q.envs = append(q.envs, env)
-			return
-		}
-	}
-	p.envs = []string{env}
-	*l = append(*l, p)
-}
-
-// errorList is the problems as the spec errors the CLI prints:
-//
-//	services/orders.cue:24:17: services.orders.config.data: nacos entry of orders in dev, prod: …
-func (l problemList) errorList(dir string) *schema.ErrorList {
-	errs := &schema.ErrorList{Dir: dir}
-	for _, p := range l {
-		errs.Errors = append(errs.Errors, &schema.Error{
-			Pos:  p.pos,
-			Path: "services." + p.service + "." + p.field,
-			Msg:  fmt.Sprintf("nacos entry of %s in %s: %s", p.service, strings.Join(p.envs, ", "), p.msg),
-		})
-	}
-	return errs
+// newProblem returns the diagnostic of a spec value the entry of svc cannot
+// be built from; field is relative to the service.
+func newProblem(svc *schema.Service, field fieldpath.Path, pos schema.Pos, format string, args ...any) *diag.Diagnostic {
+	return &diag.Diagnostic{Pos: pos, Path: fieldpath.New("services", svc.Name).Append(field...), Message: "nacos entry of " + svc.Name + ": " + fmt.Sprintf(format, args...)}
 }
 
 // serviceEntry builds the entry of svc in the environment r is resolved
 // for.
-func serviceEntry(m *schema.Model, r *schema.Resolved, svc *schema.Service) (renderedEntry, *problem) {
+func serviceEntry(m *schema.Model, r *schema.Resolved, svc *schema.Service) (renderedEntry, *diag.Diagnostic) {
 	format := svc.Config.Format
 	content, cerr := Content(format, svc.Config.Data)
 	if cerr != nil {
-		field := "config.data"
-		pos := svc.PosOf(field)
-		var de *DataError
-		if errors.As(cerr, &de) && de.Path != "" {
-			pos = svc.PosOf(field + "." + de.field)
-			field += "." + de.Path
-			cerr = errors.New(de.Msg)
+		field := dataField
+		var de *diag.Diagnostic
+		if errors.As(cerr, &de) {
+			field = field.Append(de.Path...)
+			cerr = errors.New(de.Message)
 		}
-		return renderedEntry{}, newProblem(svc, field, pos, "%v", cerr)
+		return renderedEntry{}, newProblem(svc, field, svc.PosOf(field), "%v", cerr)
 	}
 
 	dataID := svc.ConfigDataID()
 	group := svc.ConfigGroup(r.Platform)
-	dataIDPos := svc.PosOf("config.dataId")
+	dataIDPos := svc.PosOf(dataIDField)
 	if dataID == "." || dataID == ".." {
 		// Valid for Nacos, but not a file name the entry can be written to.
-		return renderedEntry{}, newProblem(svc, "config.dataId", dataIDPos, "dataId %q cannot be written as a file; choose another", dataID)
+		return renderedEntry{}, newProblem(svc, dataIDField, dataIDPos, "dataId %q cannot be written as a file; choose another", dataID)
 	}
 	if group == "." || group == ".." {
-		return renderedEntry{}, newProblem(svc, "config.group", groupPos(m, svc), "group %q cannot be written as a directory; choose another", group)
+		return renderedEntry{}, newProblem(svc, groupField, groupPos(m, svc), "group %q cannot be written as a directory; choose another", group)
 	}
 	e, err := NewEntry(r.Environment.Namespace, group, dataID, format, content)
 	if err != nil {
-		field, pos := "config.data", svc.PosOf("config.data")
+		field, pos := dataField, svc.PosOf(dataField)
 		switch {
 		case strings.TrimSpace(content) == "":
 			err = fmt.Errorf("the content is blank, and Nacos refuses a config without content; give config.data at least one value")
 		case checkName("dataId", dataID) != nil:
-			field, pos = "config.dataId", dataIDPos
+			field, pos = dataIDField, dataIDPos
 		case checkName("group", group) != nil:
-			field, pos = "config.group", groupPos(m, svc)
+			field, pos = groupField, groupPos(m, svc)
 		}
 		return renderedEntry{}, newProblem(svc, field, pos, "%v", err)
 	}
@@ -317,13 +280,20 @@ func serviceEntry(m *schema.Model, r *schema.Resolved, svc *schema.Service) (ren
 // the platform's configCenter.group.
 func groupPos(m *schema.Model, svc *schema.Service) schema.Pos {
 	if svc.Config.Group != "" {
-		return svc.PosOf("config.group")
+		return svc.PosOf(groupField)
 	}
-	if pos, ok := m.PosOf("platform.configCenter.group"); ok {
+	if pos, ok := m.PosOf(fieldpath.New("platform", "configCenter", "group")); ok {
 		return pos
 	}
-	return svc.PosOf("config")
+	return svc.PosOf(fieldpath.New("config"))
 }
+
+// The service fields an entry is made of.
+var (
+	dataField   = fieldpath.New("config", "data")
+	dataIDField = fieldpath.New("config", "dataId")
+	groupField  = fieldpath.New("config", "group")
+)
 
 // indexEntry is one line of index.json.
 type indexEntry struct {
@@ -365,25 +335,6 @@ func marshalIndex(env string, entries []renderedEntry) ([]byte, error) {
 	return marshalJSON(doc)
 }
 
-// DataError is config data that cannot be written in the declared format.
-type DataError struct {
-	// Path is the offending value's path below config.data, as schema
-	// paths print (db.hosts[1], "spring.name"); "" for the data as a whole.
-	Path string
-	// Msg says what is wrong.
-	Msg string
-	// field is Path as schema keys positions (raw keys, no lists).
-	field string
-}
-
-// Error implements error.
-func (e *DataError) Error() string {
-	if e.Path == "" {
-		return e.Msg
-	}
-	return e.Path + ": " + e.Msg
-}
-
 // Content renders config data in a format (yaml, properties, json or
 // text) the way govctl publishes it. The output depends on the data only:
 //
@@ -396,7 +347,8 @@ func (e *DataError) Error() string {
 //
 // Map entries whose value is null are left out in every format (as the
 // YAML writer does), so an environment overlay can remove an inherited key
-// by setting it to null. A failure is a *DataError.
+// by setting it to null. A failure is a *diag.Diagnostic whose Path is
+// relative to config.data and whose Pos is unset.
 func Content(format string, data map[string]any) (string, error) {
 	if format == TypeYAML {
 		// MarshalYAML normalizes data itself, and normalizing twice costs
@@ -408,7 +360,7 @@ func Content(format string, data map[string]any) (string, error) {
 	}
 	tree, err := render.Normalize(data)
 	if err != nil {
-		return "", &DataError{Msg: err.Error()}
+		return "", dataErr(err.Error())
 	}
 	generic, _ := tree.(map[string]any)
 	if generic == nil {
@@ -418,13 +370,13 @@ func Content(format string, data map[string]any) (string, error) {
 	case TypeYAML:
 		b, err := render.MarshalYAML(generic)
 		if err != nil {
-			return "", &DataError{Msg: "cannot write as yaml: " + err.Error()}
+			return "", dataErr("cannot write as yaml: " + err.Error())
 		}
 		return string(b), nil
 	case TypeJSON:
 		b, err := marshalJSON(generic)
 		if err != nil {
-			return "", &DataError{Msg: "cannot write as json: " + err.Error()}
+			return "", dataErr("cannot write as json: " + err.Error())
 		}
 		return string(b), nil
 	case TypeProperties:
@@ -432,7 +384,7 @@ func Content(format string, data map[string]any) (string, error) {
 	case TypeText:
 		return textContent(generic)
 	}
-	return "", &DataError{Msg: fmt.Sprintf("unknown format %q (want yaml, properties, json or text)", format)}
+	return "", dataErr(fmt.Sprintf("unknown format %q (want yaml, properties, json or text)", format))
 }
 
 // marshalJSON encodes v with sorted map keys (encoding/json sorts them),
@@ -452,7 +404,7 @@ func marshalJSON(v any) ([]byte, error) {
 func textContent(data map[string]any) (string, error) {
 	v, ok := data["content"]
 	if !ok {
-		return "", &DataError{Msg: "format text takes its content from config.data.content, a string, and there is none"}
+		return "", dataErr("format text takes its content from config.data.content, a string, and there is none")
 	}
 	if len(data) > 1 {
 		var extra []string
@@ -462,11 +414,11 @@ func textContent(data map[string]any) (string, error) {
 			}
 		}
 		sort.Strings(extra)
-		return "", &DataError{Msg: fmt.Sprintf("format text takes only config.data.content; remove %s or choose a structured format", strings.Join(extra, ", "))}
+		return "", dataErr(fmt.Sprintf("format text takes only config.data.content; remove %s or choose a structured format", strings.Join(extra, ", ")))
 	}
 	s, ok := v.(string)
 	if !ok {
-		return "", dataPath{"content"}.errorf("format text needs a string, not a %s", describeValue(v))
+		return "", dataPath(fieldpath.New("content")).errorf("format text needs a string, not a %s", describeValue(v))
 	}
 	return s, nil
 }
@@ -491,7 +443,7 @@ func textContent(data map[string]any) (string, error) {
 //   - no comment and no date line, so the output depends on data only.
 //
 // Empty maps and lists write no line (properties cannot tell them from
-// absent, and Spring binds both the same). It fails with a *DataError on
+// absent, and Spring binds both the same). It fails with a *diag.Diagnostic on
 // what a properties file cannot represent: a null list element, an empty
 // key, and two paths that flatten to the same key ({"db.maxOpen": 1} next
 // to {db: {maxOpen: 2}}). Scalars are written in their YAML/JSON text:
@@ -552,7 +504,7 @@ func (p *propertiesWriter) walk(v any, key string, at dataPath) error {
 	if prev, dup := p.seen[key]; dup {
 		return at.errorf("flattens to the properties key %q, as config.data.%s does; set the value once", key, prev)
 	}
-	p.seen[key] = at.String()
+	p.seen[key] = fieldpath.Path(at).String()
 	p.buf.WriteString(escapeProperties(key, true))
 	p.buf.WriteByte('=')
 	p.buf.WriteString(escapeProperties(value, false))
@@ -560,66 +512,18 @@ func (p *propertiesWriter) walk(v any, key string, at dataPath) error {
 	return nil
 }
 
-// dataPath is a place in config data: map keys (string) and list indexes
-// (int).
-type dataPath []any
+// dataPath is a place in config data, relative to config.data.
+type dataPath fieldpath.Path
 
-func (p dataPath) key(k string) dataPath { return append(p[:len(p):len(p)], k) }
-func (p dataPath) index(i int) dataPath  { return append(p[:len(p):len(p)], i) }
+func (p dataPath) key(k string) dataPath { return dataPath(fieldpath.Path(p).Field(k)) }
+func (p dataPath) index(i int) dataPath  { return dataPath(fieldpath.Path(p).Index(i)) }
 
-// String writes the path the way schema paths print: a.b[2], keys that are
-// not plain labels quoted.
-func (p dataPath) String() string {
-	var b strings.Builder
-	for i, s := range p {
-		switch s := s.(type) {
-		case int:
-			fmt.Fprintf(&b, "[%d]", s)
-		case string:
-			if i > 0 {
-				b.WriteByte('.')
-			}
-			if !plainLabel(s) {
-				s = strconv.Quote(s)
-			}
-			b.WriteString(s)
-		}
-	}
-	return b.String()
+func (p dataPath) errorf(format string, args ...any) *diag.Diagnostic {
+	return &diag.Diagnostic{Path: fieldpath.Path(p), Message: fmt.Sprintf(format, args...)}
 }
 
-// specField is the path schema keys positions by: raw keys joined with
-// dots, up to the first list (list elements have no positions of their
-// own).
-func (p dataPath) specField() string {
-	var keys []string
-	for _, s := range p {
-		k, ok := s.(string)
-		if !ok {
-			break
-		}
-		keys = append(keys, k)
-	}
-	return strings.Join(keys, ".")
-}
-
-func (p dataPath) errorf(format string, args ...any) *DataError {
-	return &DataError{Path: p.String(), Msg: fmt.Sprintf(format, args...), field: p.specField()}
-}
-
-// plainLabel reports whether a key prints without quotes in a path, as in
-// package schema.
-func plainLabel(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if !(r == '-' || r == '_' || r == '#' || r == '$' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
-}
+// dataErr is a failure of config data as a whole.
+func dataErr(msg string) *diag.Diagnostic { return &diag.Diagnostic{Message: msg} }
 
 // scalarText is the text of a scalar of a Normalize tree.
 func scalarText(v any) (string, bool) {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/internal/testutil"
 
 	"github.com/google/go-cmp/cmp"
@@ -353,7 +354,7 @@ func TestBadSpecsAreErrorsAtTheirPosition(t *testing.T) {
 			services: `services: motd: {owner: "a", image: "ghcr.io/a/motd", version: "v1",
 	config: {format: "text", data: {message: "hi"}}}
 `,
-			want: []string{"services.cue:4:27: services.motd.config.data: nacos entry of motd in dev:", "config.data.content"},
+			want: []string{"services.cue:4:27: services.motd.config.data: nacos entry of motd:", "config.data.content"},
 		},
 		{
 			name: "text with more than content",
@@ -377,7 +378,7 @@ func TestBadSpecsAreErrorsAtTheirPosition(t *testing.T) {
 		db: maxOpen: 1
 		"db.maxOpen": 2}}}
 `,
-			want: []string{`services.cue:6:3: services.pay.config.data."db.maxOpen": nacos entry of pay in dev:`, `flattens to the properties key "db.maxOpen", as config.data.db.maxOpen does`},
+			want: []string{`services.cue:6:3: services.pay.config.data."db.maxOpen": nacos entry of pay:`, `flattens to the properties key "db.maxOpen", as config.data.db.maxOpen does`},
 		},
 		{
 			name: "properties null in a list",
@@ -400,7 +401,7 @@ func TestBadSpecsAreErrorsAtTheirPosition(t *testing.T) {
 services: b: {owner: "a", image: "ghcr.io/a/b", version: "v1",
 	config: {dataId: "shared.yaml", data: x: 2}}
 `,
-			want: []string{"services.cue:5:19: services.b.config.dataId: nacos entry of b in dev: entry mini-dev/MINI_GROUP/shared.yaml is also the entry of service a (", "services.cue:3:81)"},
+			want: []string{"services.cue:5:19: services.b.config.dataId: nacos entry of b: entry mini-dev/MINI_GROUP/shared.yaml is also the entry of service a; give one of them another config.dataId or config.group (see also ", "services.cue:3:81)"},
 		},
 		{
 			name: "dataId that is not a file name",
@@ -424,9 +425,9 @@ services: b: {owner: "a", image: "ghcr.io/a/b", version: "v1", config: {format: 
 			if err == nil {
 				t.Fatal("render succeeded")
 			}
-			var list *schema.ErrorList
+			var list *diag.List
 			if !errors.As(err, &list) {
-				t.Fatalf("error %T is not a *schema.ErrorList: %v", err, err)
+				t.Fatalf("error %T is not a *diag.List: %v", err, err)
 			}
 			msg := strings.ReplaceAll(err.Error(), filepath.ToSlash(m.Dir)+"/", "")
 			for _, w := range c.want {
@@ -457,22 +458,22 @@ services: pay: {owner: "a", image: "ghcr.io/a/pay", version: "v1",
 `,
 	})
 	_, err := Entries(m, m.EnvironmentNames())
-	var list *schema.ErrorList
+	var list *diag.List
 	if !errors.As(err, &list) {
 		t.Fatalf("err = %v", err)
 	}
 	msg := strings.ReplaceAll(err.Error(), filepath.ToSlash(m.Dir)+"/", "")
 	want := []string{
-		"services.cue:4:27: services.motd.config.data: nacos entry of motd in dev, prod: format text takes its content from config.data.content",
-		"services.cue:8:3: services.pay.config.data.hosts[1]: nacos entry of pay in prod: a null list element cannot be written in properties",
+		"services.cue:4:27: services.motd.config.data: nacos entry of motd: format text takes its content from config.data.content, a string, and there is none [in dev, prod]",
+		"services.cue:8:3: services.pay.config.data.hosts[1]: nacos entry of pay: a null list element cannot be written in properties [in prod]",
 	}
 	got := strings.Split(msg, "\n")
 	if len(got) != len(want) {
 		t.Fatalf("got %d errors, want %d:\n%s", len(got), len(want), msg)
 	}
 	for i := range want {
-		if !strings.HasPrefix(got[i], want[i]) {
-			t.Errorf("error %d:\n%s\nwant it to start with\n%s", i, got[i], want[i])
+		if got[i] != want[i] {
+			t.Errorf("error %d:\n%s\nwant\n%s", i, got[i], want[i])
 		}
 	}
 }
@@ -536,12 +537,12 @@ func TestPropertiesRefuseWhatTheyCannotRepresent(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Content(TypeProperties, c.data)
-			var de *DataError
+			var de *diag.Diagnostic
 			if !errors.As(err, &de) {
-				t.Fatalf("err = %v, want a *DataError", err)
+				t.Fatalf("err = %v, want a *diag.Diagnostic", err)
 			}
-			if de.Path != c.path || !strings.Contains(de.Msg, c.msg) {
-				t.Errorf("err = path %q msg %q, want path %q msg containing %q", de.Path, de.Msg, c.path, c.msg)
+			if de.Path.String() != c.path || !strings.Contains(de.Message, c.msg) {
+				t.Errorf("err = path %q msg %q, want path %q msg containing %q", de.Path, de.Message, c.path, c.msg)
 			}
 		})
 	}

@@ -30,7 +30,7 @@ func BenchmarkRender(b *testing.B) {
 			}
 			m := testutil.LoadGenerated(b, n)
 			envs := m.EnvironmentNames()
-			for _, t := range append([]render.Target{""}, render.Targets...) {
+			for _, t := range append([]render.Target{""}, render.AllTargets()...) {
 				name := string(t)
 				opts := generatedOptions()
 				if t == "" {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
@@ -22,7 +23,7 @@ import (
 
 // Options choose and tune the renderers.
 type Options struct {
-	// Targets to render; all of render.Targets when empty.
+	// Targets to render; all of render.AllTargets() when empty.
 	Targets []render.Target
 	Istio   istio.Options
 	GitHub  github.Renderer
@@ -46,7 +47,7 @@ func Parse(values []string) ([]render.Target, error) {
 		}
 	}
 	var out []render.Target
-	for _, t := range render.Targets {
+	for _, t := range render.AllTargets() {
 		if want[t] {
 			out = append(out, t)
 		}
@@ -54,18 +55,12 @@ func Parse(values []string) ([]render.Target, error) {
 	return out, nil
 }
 
-func known(t render.Target) bool {
-	for _, k := range render.Targets {
-		if k == t {
-			return true
-		}
-	}
-	return false
-}
+func known(t render.Target) bool { return slices.Contains(render.AllTargets(), t) }
 
 func names() string {
-	s := make([]string, len(render.Targets))
-	for i, t := range render.Targets {
+	all := render.AllTargets()
+	s := make([]string, len(all))
+	for i, t := range all {
 		s[i] = string(t)
 	}
 	return strings.Join(s, ", ")

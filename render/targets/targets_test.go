@@ -40,7 +40,7 @@ func TestEveryTargetRendersTheShopByteIdenticallyTwice(t *testing.T) {
 		for _, o := range objs {
 			seen[o.Target] = true
 		}
-		for _, tgt := range render.Targets {
+		for _, tgt := range render.AllTargets() {
 			if !seen[tgt] {
 				t.Errorf("no objects for target %s", tgt)
 			}
@@ -67,7 +67,7 @@ func TestRenderersSelectsTargets(t *testing.T) {
 	if len(rs) != 1 || rs[0].Target() != render.TargetKratos {
 		t.Errorf("Renderers(kratos) = %v", rs)
 	}
-	if got := len(Renderers(Options{})); got != len(render.Targets) {
-		t.Errorf("Renderers() = %d renderers, want %d", got, len(render.Targets))
+	if got := len(Renderers(Options{})); got != len(render.AllTargets()) {
+		t.Errorf("Renderers() = %d renderers, want %d", got, len(render.AllTargets()))
 	}
 }

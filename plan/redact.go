@@ -1,0 +1,89 @@
+package plan
+
+import (
+	"reflect"
+
+	"github.com/govctl/govctl/internal/fieldpath"
+	"github.com/govctl/govctl/internal/secret"
+	"github.com/govctl/govctl/render"
+)
+
+// redactSecrets hides every sensitive value of object changes, once they
+// are compared and attached to the spec changes that cause them: a Nacos
+// entry's config data structurally (the value at a sensitive path becomes
+// secret.Marker, and secret.Changed on the side that changed), and every
+// string of every change is scrubbed of the literals the matcher knows, as
+// defence in depth (a text entry's content). Spec changes are flagged
+// Sensitive instead (markSensitive) and reports never show their values.
+func redactSecrets(changes []*ObjectChange, m *secret.Matcher) {
+	if m == nil {
+		return
+	}
+	lits := m.Literals()
+	data := fieldpath.New("config", "data")
+	for _, ch := range changes {
+		structural := ch.Target == render.TargetNacos && ch.Service != ""
+		if structural {
+			ch.Before = m.Redact(ch.Service, data, ch.Before)
+			ch.After = m.Redact(ch.Service, data, ch.After)
+		}
+		ch.Before, ch.After = scrubTree(ch.Before, lits), scrubTree(ch.After, lits)
+		ch.Conflict = secret.ScrubString(ch.Conflict, lits...)
+		for j := range ch.Fields {
+			f := &ch.Fields[j]
+			before, after := f.Before, f.After
+			if structural {
+				p := data.Append(selectors(f.segments)...)
+				before, after = m.Redact(ch.Service, p, before), m.Redact(ch.Service, p, after)
+			}
+			before, after = scrubTree(before, lits), scrubTree(after, lits)
+			redacted := !reflect.DeepEqual(before, f.Before) || !reflect.DeepEqual(after, f.After)
+			if redacted && f.Op == FieldChange && reflect.DeepEqual(before, after) {
+				// Both sides hide to the same marker: say it changed.
+				after = secret.Changed
+			}
+			f.Before, f.After = before, after
+		}
+	}
+}
+
+// selectors converts a field diff's segments to a field path; a set
+// element stands for the list it belongs to.
+func selectors(segs []any) []fieldpath.Selector {
+	out := make([]fieldpath.Selector, 0, len(segs))
+	for _, s := range segs {
+		switch t := s.(type) {
+		case string:
+			out = append(out, fieldpath.Field(t))
+		case int:
+			out = append(out, fieldpath.Idx(t))
+		default:
+			return out
+		}
+	}
+	return out
+}
+
+// scrubTree returns v with every string leaf scrubbed of lits.
+func scrubTree(v any, lits []string) any {
+	if len(lits) == 0 {
+		return v
+	}
+	switch t := v.(type) {
+	case string:
+		return secret.ScrubString(t, lits...)
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[k] = scrubTree(e, lits)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = scrubTree(e, lits)
+		}
+		return out
+	}
+	return v
+}
