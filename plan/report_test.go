@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/govctl/govctl/internal/fieldpath"
 
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/schema"
@@ -227,5 +230,48 @@ func TestNewReporter(t *testing.T) {
 	}
 	if _, err := NewReporter("yaml", false); err == nil || !strings.Contains(err.Error(), "text, markdown, json") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// TestMarkdownFitsTheCommentLimit cuts object diffs first, then whole folds,
+// and says what it left out.
+func TestMarkdownFitsTheCommentLimit(t *testing.T) {
+	p := fixturePlan(t)
+	full := report(t, &MarkdownReporter{}, p)
+	for _, limit := range []int{len(full) - 1, 1500, 900} {
+		md := string(report(t, &MarkdownReporter{Limit: limit}, p))
+		if len(md) > limit {
+			t.Errorf("limit %d: %d characters", limit, len(md))
+		}
+		if !strings.Contains(md, "✂️") {
+			t.Errorf("limit %d: nothing says what was cut:\n%s", limit, md)
+		}
+		if !strings.HasPrefix(md, PlanMarker("shop")+"\n### govctl plan · shop — 🔴") {
+			t.Errorf("limit %d: the marker and verdict must survive any cut:\n%s", limit, md)
+		}
+	}
+}
+
+func TestMermaidGraphOnlyWhenEdgesChangeAndFoldedAboveFifteen(t *testing.T) {
+	dep := func(from, to string, a Action) *Change {
+		return &Change{Scope: ScopeService, Service: from, Path: fieldpath.New("services", from, "dependencies", to),
+			Action: a, Environments: []string{"prod"}, Risk: RiskHigh, Reason: "r"}
+	}
+	p := &Plan{Platform: "shop", SpecBaseline: true, Baseline: "main",
+		Environments: []Environment{{Name: "prod", Tier: schema.TierProd}},
+		Changes:      []*Change{{Scope: ScopeService, Service: "orders", Path: fieldpath.New("services", "orders", "replicas"), Action: ActionUpdate, From: 2, To: 3, Environments: []string{"prod"}, Risk: RiskLow, Reason: "r"}}}
+	if md := string(report(t, &MarkdownReporter{}, p)); strings.Contains(md, "mermaid") {
+		t.Errorf("a graph without a changed edge:\n%s", md)
+	}
+	p.Changes = append(p.Changes, dep("orders", "inventory", ActionDelete), dep("orders", "payments", ActionCreate))
+	md := string(report(t, &MarkdownReporter{}, p))
+	if !strings.Contains(md, "```mermaid\ngraph LR\n") || !strings.Contains(md, `n0 -.->|removed · prod| n1`) || strings.Contains(md, "dependency edges</summary>") {
+		t.Errorf("want an open graph with the removed edge:\n%s", md)
+	}
+	for i := range 15 {
+		p.Changes = append(p.Changes, dep("gateway", fmt.Sprintf("svc%02d", i), ActionCreate))
+	}
+	if md := string(report(t, &MarkdownReporter{}, p)); !strings.Contains(md, "<details><summary>17 dependency edges</summary>") {
+		t.Errorf("17 edges are not folded:\n%s", md)
 	}
 }
