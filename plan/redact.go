@@ -13,16 +13,30 @@ import (
 // entry's config data structurally (the value at a sensitive path becomes
 // secret.Marker, and secret.Changed on the side that changed), and every
 // string of every change is scrubbed of the literals the matcher knows, as
-// defence in depth (a text entry's content). Spec changes are flagged
-// Sensitive instead (markSensitive) and reports never show their values.
+// defence in depth (a text entry's content). The secrets met in Nacos
+// entries are added to m's literals, for the caller's Scrubber. Spec
+// changes are flagged Sensitive instead (markSensitive) and reports never
+// show their values.
 func redactSecrets(changes []*ObjectChange, m *secret.Matcher) {
 	if m == nil {
 		return
 	}
-	lits := m.Literals()
 	data := fieldpath.New("config", "data")
+	// The secrets of either side are literals to scrub from then on: the
+	// live server's, which no spec on disk holds, included.
 	for _, ch := range changes {
-		structural := ch.Target == render.TargetNacos && ch.Service != ""
+		if ch.Target == render.TargetNacos {
+			m.Collect(ch.Service, data, ch.Before)
+			m.Collect(ch.Service, data, ch.After)
+		}
+	}
+	lits := m.Literals()
+	for _, ch := range changes {
+		// A Nacos entry's tree is its config data. An entry only the live
+		// server holds (a Nacos baseline's leftover) names no service: the
+		// rule's key and value patterns still find its secrets, which no
+		// spec on disk knows as literals.
+		structural := ch.Target == render.TargetNacos
 		if structural {
 			ch.Before = m.Redact(ch.Service, data, ch.Before)
 			ch.After = m.Redact(ch.Service, data, ch.After)

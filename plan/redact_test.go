@@ -50,3 +50,16 @@ func TestRedactSecretsKeepsTheChangeAndHidesTheValue(t *testing.T) {
 		t.Error("redaction dropped a change")
 	}
 }
+
+func TestRedactSecretsOfALiveOnlyEntry(t *testing.T) {
+	m := secret.NewMatcher(secret.Patterns{Key: regexp.MustCompile(`(?i)password$`)})
+	changes := []*ObjectChange{{
+		Action: ActionDelete, Target: render.TargetNacos, Env: "prod",
+		Before: map[string]any{"db": map[string]any{"password": "live-only-old", "max": 1}},
+	}}
+	redactSecrets(changes, m)
+	db := changes[0].Before.(map[string]any)["db"].(map[string]any)
+	if db["password"] != secret.Marker || db["max"] != 1 {
+		t.Errorf("live-only entry = %v", db)
+	}
+}

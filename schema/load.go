@@ -495,7 +495,11 @@ func inConfigData(path fieldpath.Path) bool {
 // type mismatch when there is one.
 var valueConflict = regexp.MustCompile(`^conflicting values .+? and .+?( \(mismatched types [^)]*\))?$`)
 
-// quotedValue is a string or number literal quoted in a message.
+// valueIs is a message that starts with the value it is about: `"x" is a
+// string; want …`, `42 is a whole number; …`.
+var valueIs = regexp.MustCompile(`^(?:"(?:[^"\\]|\\.)*"|[^\s"]+) is (.+)$`)
+
+// quotedValue is a string literal quoted in a message.
 var quotedValue = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 
 // withoutValues removes the values a message about config data quotes:
@@ -507,7 +511,13 @@ func withoutValues(msg string) string {
 	if m := valueConflict.FindStringSubmatch(msg); m != nil {
 		return "conflicting values" + m[1] + ": the values are not shown, as config data may hold secrets; set the field once"
 	}
-	return quotedValue.ReplaceAllString(msg, `"(value not shown)"`)
+	if m := valueIs.FindStringSubmatch(msg); m != nil {
+		return "the value is " + m[1] + " (it is not shown, as config data may hold secrets)"
+	}
+	if !quotedValue.MatchString(msg) {
+		return msg
+	}
+	return quotedValue.ReplaceAllString(msg, "(a value)") + " (values not shown, as config data may hold secrets)"
 }
 
 // literalConflict is a conflict between a schema choice and a user value.

@@ -3,6 +3,7 @@ package nacos
 import (
 	"context"
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
 
@@ -224,7 +225,14 @@ func Redactor(m *schema.Model, matcher *secret.Matcher, objs []render.Object) fu
 	data := fieldpath.New("config", "data")
 	return func(path string, old, new []byte) ([]byte, []byte) {
 		before, after := string(old), string(new)
-		if f, ok := files[path]; ok {
+		f, ok := files[path]
+		if !ok {
+			// An entry the render no longer writes (its service removed)
+			// is read by its file name; with no service, the rule's key and
+			// value patterns still find its secrets.
+			f.typ, ok = prunedEntryType(path)
+		}
+		if ok {
 			sensitive := func(p fieldpath.Path, v any) bool {
 				return matcher.SensitiveValue(f.service, data.Append(p...), v)
 			}
@@ -233,6 +241,25 @@ func Redactor(m *schema.Model, matcher *secret.Matcher, objs []render.Object) fu
 		}
 		return side(old, secret.ScrubString(before, lits...)), side(new, secret.ScrubString(after, lits...))
 	}
+}
+
+// prunedEntryType guesses the type of an entry file the render does not
+// write (<env>/nacos/<namespace>/<group>/<dataId>) from its dataId's
+// extension; ok is false for other files.
+func prunedEntryType(p string) (string, bool) {
+	parts := strings.Split(p, "/")
+	if len(parts) != 5 || parts[1] != "nacos" {
+		return "", false
+	}
+	switch strings.ToLower(path.Ext(parts[4])) {
+	case ".yaml", ".yml":
+		return TypeYAML, true
+	case ".json":
+		return TypeJSON, true
+	case ".properties":
+		return TypeProperties, true
+	}
+	return "", false
 }
 
 // side keeps a missing version missing.

@@ -101,3 +101,15 @@ func TestTextContentMarkedSensitiveIsHiddenWhole(t *testing.T) {
 		t.Errorf("text content = %q", got)
 	}
 }
+
+func TestRedactorHidesTheSecretsOfAPrunedEntry(t *testing.T) {
+	redact := Redactor(nil, testMatcher(), nil)
+	old, new := redact("prod/nacos/shop-prod/DEFAULT_GROUP/orders.yaml", []byte("db:\n  password: pw1\n  maxOpen: 5\n"), nil)
+	if string(old) != "db:\n  password: (sensitive value)\n  maxOpen: 5\n" || new != nil {
+		t.Errorf("pruned entry = %q, %q", old, new)
+	}
+	other, _ := redact("prod/kratos/orders/config.yaml", []byte("password: pw1\n"), nil)
+	if string(other) != "password: pw1\n" {
+		t.Errorf("a file that is no entry was read as one: %q", other)
+	}
+}
