@@ -94,12 +94,13 @@ func (s *Scrubber) held() int {
 // straddle moves cut past any complete literal it would split (a tail that
 // begins a second literal can lie inside a first one).
 func (s *Scrubber) straddle(cut int) int {
+	pending := string(s.pending)
 	for moved := true; moved; {
 		moved = false
 		for _, l := range s.literals {
 			from := max(0, cut-len(l)+1)
 			for from < cut {
-				i := strings.Index(string(s.pending[from:]), l)
+				i := strings.Index(pending[from:min(len(pending), cut+len(l)-1)], l)
 				if i < 0 || from+i >= cut {
 					break
 				}
