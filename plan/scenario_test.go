@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/govctl/govctl/lint"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/schema"
 )
@@ -153,5 +154,25 @@ func TestSpecEditNoTargetRendersIsAChange(t *testing.T) {
 	c := p.Changes[0]
 	if c.Path.String() != "services.payments.slo.critical" || c.Pos.String() != "services/payments.cue:15:71" || strings.Join(c.Environments, ",") != "prod,staging,dev" {
 		t.Errorf("got %s at %s in %v", c.Path, c.Pos, c.Environments)
+	}
+}
+
+func TestFindingsTheChangeIntroducesAndFixes(t *testing.T) {
+	f := func(rule, msg string) lint.Finding {
+		return lint.Finding{RuleID: rule, Severity: lint.SeverityError, Message: msg, Service: "orders", Environments: []string{"prod"}}
+	}
+	suppressed := f("GOV-X-003", "waived")
+	suppressed.Suppressed = true
+	refs, changes := diffFindings(
+		[]lint.Finding{f("GOV-X-001", "kept"), f("GOV-X-002", "fixed")},
+		[]lint.Finding{f("GOV-X-001", "kept"), f("GOV-X-004", "new"), suppressed}, true)
+	if len(changes) != 1 || changes[0].Finding.Rule != "GOV-X-004" || !changes[0].Finding.New {
+		t.Errorf("new findings as changes: %+v", changes)
+	}
+	if len(refs) != 2 || refs[0].Rule != "GOV-X-004" || !refs[0].New || refs[1].Rule != "GOV-X-002" || refs[1].New {
+		t.Errorf("findings listed: %+v", refs)
+	}
+	if refs, changes := diffFindings(nil, []lint.Finding{f("GOV-X-004", "new")}, false); refs != nil || changes != nil {
+		t.Error("without a spec baseline there is nothing to compare findings with")
 	}
 }

@@ -39,13 +39,20 @@ func newPlanCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plan (--base REF | --against DIR | --nacos URL)",
 		Short: "Show what a change will do, field by field, ranked by risk",
-		Long: `Plan renders the spec and compares the result with a baseline: the same spec
-directory at a git ref (read from the repository without touching the work
-tree), a directory of earlier output, or the live Nacos entries of one
-environment. Objects are matched by identity and compared field by field;
-every change gets a risk (low, medium, high) with a reason. Changes to the
-lint policies (a rule disabled, a severity lowered, a threshold loosened) are
-planned too.
+		Long: `Plan tells what a change does in the spec's terms. With --base REF it compares
+the resolved specs at the git ref (read from the repository without touching
+the work tree) with the work tree's: every semantic change of the platform,
+an environment, a service in an environment, the policies or the exceptions
+is one change, with the file:line:col of its value, even when no target
+renders it. The rendered objects it changes (matched by identity and
+compared field by field) are attached to it as evidence. Each change is
+rated low, medium or high by the risk rules (plan/risk), with a reason
+naming the service and environment; lint findings the change introduces
+are part of the plan, and those it fixes are listed.
+
+--against DIR (a directory of earlier output) and --nacos URL (the live
+entries of one environment) compare rendered output only: there is no spec
+baseline, and the plan says so.
 
 --comment posts the markdown plan as one sticky comment on the pull request
 (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH; GITHUB_API_URL for GitHub
