@@ -47,13 +47,13 @@ what := sprintf("%s %s", [input.segments[2], lib.change_text]) if count(input.se
 
 what := "removed" if count(input.segments) == 2
 
-rating contains {"level": "high", "reason": sprintf("%s's circuit breaker loosened (%s) %s: it is critical, and a failing instance keeps receiving traffic longer", [input.service, what, lib.where])} if {
+rating contains {"level": "high", "reason": sprintf("%s circuit breaker loosened (%s) %s: it is critical, and a failing instance keeps receiving traffic longer", [lib.owner, what, lib.where])} if {
 	loosened
 	lib.critical
 	input.tier != "dev"
 }
 
-rating contains {"level": lib.outside_dev[input.tier], "reason": sprintf("%s's circuit breaker %s %s", [input.service, what_any, lib.where])} if {
+rating contains {"level": lib.outside_dev[input.tier], "reason": sprintf("%s circuit breaker %s %s", [lib.owner, what_any, lib.where])} if {
 	in_breaker
 	what_any := object.get({"update": what, "create": "added", "delete": "removed"}, input.action, "changed")
 }

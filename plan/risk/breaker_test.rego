@@ -9,7 +9,7 @@ change(field, from, to, critical) := {"scope": "service", "action": "update", "s
 test_looser_threshold_on_critical_service_is_high if {
 	some r in breaker.rating with input as change("errorThreshold", 0.02, 0.1, true)
 	r.level == "high"
-	r.reason == "payments's circuit breaker loosened (errorThreshold 0.02 → 0.1) in prod: it is critical, and a failing instance keeps receiving traffic longer"
+	r.reason == "payments' circuit breaker loosened (errorThreshold 0.02 → 0.1) in prod: it is critical, and a failing instance keeps receiving traffic longer"
 }
 
 test_tighter_threshold_is_medium if {

@@ -10,6 +10,6 @@ package govctl.risk.config_data
 
 import data.govctl.risk.lib
 
-rating contains {"level": lib.outside_dev[input.tier], "reason": sprintf("%s's live config %s %s: running instances reload it without a deploy or canary", [input.service, input.field, lib.where])} if {
+rating contains {"level": lib.outside_dev[input.tier], "reason": sprintf("%s live config %s %s: running instances reload it without a deploy or canary", [lib.owner, input.field, lib.where])} if {
 	lib.is_service_field("config")
 }

@@ -3,7 +3,7 @@ package govctl.risk.config_data_test
 import data.govctl.risk.config_data
 
 test_config_in_prod_is_medium if {
-	config_data.rating == {{"level": "medium", "reason": "orders's live config config.data.db.maxOpen in prod: running instances reload it without a deploy or canary"}} with input as {
+	config_data.rating == {{"level": "medium", "reason": "orders' live config config.data.db.maxOpen in prod: running instances reload it without a deploy or canary"}} with input as {
 		"scope": "service", "action": "update", "service": "orders", "env": "prod", "tier": "prod", "segments": ["config", "data", "db", "maxOpen"], "field": "config.data.db.maxOpen", "from": 200, "to": 100,
 	}
 }

@@ -7,13 +7,15 @@
 #   id: RISK-DEV-001
 package govctl.risk.dev_only
 
+import data.govctl.risk.lib
+
 rating contains {"level": "low", "reason": sprintf("%s %s: dev only", [subject, input.env])} if {
 	input.tier == "dev"
 	input.env != ""
 	input.scope in {"service", "environment"}
 }
 
-subject := sprintf("%s's %s in", [input.service, input.field]) if {
+subject := sprintf("%s %s in", [lib.owner, input.field]) if {
 	input.scope == "service"
 	input.field != ""
 }

@@ -3,7 +3,7 @@ package govctl.risk.dev_only_test
 import data.govctl.risk.dev_only
 
 test_dev_timeout_is_low if {
-	dev_only.rating == {{"level": "low", "reason": "orders's timeout in dev: dev only"}} with input as {
+	dev_only.rating == {{"level": "low", "reason": "orders' timeout in dev: dev only"}} with input as {
 		"scope": "service", "action": "update", "service": "orders", "env": "dev", "tier": "dev", "field": "timeout",
 	}
 }

@@ -39,7 +39,7 @@ rating contains {"level": lib.by_tier[input.tier], "reason": sprintf("%s is exem
 	count(waived) > 0
 }
 
-rating contains {"level": "low", "reason": sprintf("%s's exceptions narrowed or removed %s", [input.service, lib.where])} if {
+rating contains {"level": "low", "reason": sprintf("%s exceptions narrowed or removed %s", [lib.owner, lib.where])} if {
 	input.scope == "service"
 	input.segments == ["exceptions"]
 	count(waived) == 0

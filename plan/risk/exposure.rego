@@ -27,7 +27,7 @@ rating contains {"level": level, "reason": sprintf("host(s) %s added to %s %s: r
 	count(added) > 0
 }
 
-rating contains {"level": "medium", "reason": sprintf("%s's exposure changed (%s) %s", [input.service, input.field, lib.where])} if {
+rating contains {"level": "medium", "reason": sprintf("%s exposure changed (%s) %s", [lib.owner, input.field, lib.where])} if {
 	input.scope == "service"
 	count(input.segments) >= 1
 	input.segments[0] == "exposure"

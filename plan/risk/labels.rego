@@ -9,7 +9,7 @@ package govctl.risk.labels
 
 import data.govctl.risk.lib
 
-rating contains {"level": "low", "reason": sprintf("%s's %s %s %s: labels only", [input.service, input.field, lib.change_text, lib.where])} if {
+rating contains {"level": "low", "reason": sprintf("%s %s %s %s: labels only", [lib.owner, input.field, lib.change_text, lib.where])} if {
 	input.scope == "service"
 	input.segments[0] in {"owner"}
 }

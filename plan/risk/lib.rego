@@ -37,6 +37,11 @@ show(v) := sprintf("%v", [v]) if {
 	not is_number(v)
 }
 
+# owner is the service's possessive: "orders'", "gateway's".
+owner := sprintf("%s'", [input.service]) if endswith(input.service, "s")
+
+owner := sprintf("%s's", [input.service]) if not endswith(input.service, "s")
+
 # change_text is "old → new".
 change_text := sprintf("%s → %s", [show(input.from), show(input.to)])
 

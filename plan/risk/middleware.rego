@@ -28,7 +28,7 @@ rating contains {"level": "high", "reason": sprintf("%s drops %s middleware %s",
 	count(essential) > 0
 }
 
-rating contains {"level": lib.outside_dev[input.tier], "reason": sprintf("%s's middleware chain %s %s", [input.service, lib.change_text, lib.where])} if {
+rating contains {"level": lib.outside_dev[input.tier], "reason": sprintf("%s middleware chain %s %s", [lib.owner, lib.change_text, lib.where])} if {
 	input.scope == "service"
 	input.segments == ["middleware"]
 }

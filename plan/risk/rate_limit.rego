@@ -38,13 +38,13 @@ kind := "critical" if {
 	lib.critical
 }
 
-rating contains {"level": "high", "reason": sprintf("%s's rate limit cut %d%% (%s %s) %s: it is %s, so today's peak becomes 429s", [input.service, round(cut * 100), lib.change_text, input.segments[2], lib.where, kind])} if {
+rating contains {"level": "high", "reason": sprintf("%s rate limit cut %d%% (%s %s) %s: it is %s, so today's peak becomes 429s", [lib.owner, round(cut * 100), lib.change_text, input.segments[2], lib.where, kind])} if {
 	input.tier != "dev"
 	cut >= params.cut
 	kind
 }
 
-rating contains {"level": lib.outside_dev[input.tier], "reason": sprintf("%s's rate limit %s %s", [input.service, text, lib.where])} if {
+rating contains {"level": lib.outside_dev[input.tier], "reason": sprintf("%s rate limit %s %s", [lib.owner, text, lib.where])} if {
 	in_rate_limit
 	text := describe
 }

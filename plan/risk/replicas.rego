@@ -34,19 +34,19 @@ rating contains {"level": "high", "reason": sprintf("%s runs %s replica(s) %s (w
 	input.to < params.minReplicas
 }
 
-rating contains {"level": "high", "reason": sprintf("%s's replicas cut %s %s: it loses %d%% of its capacity at once", [input.service, lib.change_text, lib.where, round(((input.from - input.to) * 100) / input.from)])} if {
+rating contains {"level": "high", "reason": sprintf("%s replicas cut %s %s: it loses %d%% of its capacity at once", [lib.owner, lib.change_text, lib.where, round(((input.from - input.to) * 100) / input.from)])} if {
 	lowered
 	input.tier == "prod"
 	input.to >= params.minReplicas
 	(input.from - input.to) / input.from >= params.cut
 }
 
-rating contains {"level": "medium", "reason": sprintf("%s's replicas lowered %s %s", [input.service, lib.change_text, lib.where])} if {
+rating contains {"level": "medium", "reason": sprintf("%s replicas lowered %s %s", [lib.owner, lib.change_text, lib.where])} if {
 	lowered
 	input.tier != "dev"
 }
 
-rating contains {"level": "low", "reason": sprintf("%s's replicas %s %s", [input.service, lib.change_text, lib.where])} if {
+rating contains {"level": "low", "reason": sprintf("%s replicas %s %s", [lib.owner, lib.change_text, lib.where])} if {
 	input.scope == "service"
 	input.segments == ["replicas"]
 	not lowered

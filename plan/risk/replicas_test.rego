@@ -30,5 +30,5 @@ test_dev_is_not_rated_high if {
 }
 
 test_more_replicas_is_low if {
-	replicas.rating == {{"level": "low", "reason": "payments's replicas 4 → 6 in prod"}} with input as change("prod", 4, 6) with data.govctl.params as defaults
+	replicas.rating == {{"level": "low", "reason": "payments' replicas 4 → 6 in prod"}} with input as change("prod", 4, 6) with data.govctl.params as defaults
 }

@@ -21,12 +21,12 @@ lowered if {
 	input.to < input.from
 }
 
-rating contains {"level": lib.outside_dev[input.tier], "reason": sprintf("%s's %s lowered %s %s: the rules for critical services stop applying to it", [input.service, input.field, lib.change_text, lib.where])} if {
+rating contains {"level": lib.outside_dev[input.tier], "reason": sprintf("%s %s lowered %s %s: the rules for critical services stop applying to it", [lib.owner, input.field, lib.change_text, lib.where])} if {
 	input.scope == "service"
 	lowered
 }
 
-rating contains {"level": "low", "reason": sprintf("%s's %s %s %s", [input.service, input.field, lib.change_text, lib.where])} if {
+rating contains {"level": "low", "reason": sprintf("%s %s %s %s", [lib.owner, input.field, lib.change_text, lib.where])} if {
 	input.scope == "service"
 	lib.is_service_field("slo")
 	not lowered

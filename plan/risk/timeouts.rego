@@ -10,7 +10,7 @@ package govctl.risk.timeouts
 
 import data.govctl.risk.lib
 
-rating contains {"level": lib.outside_dev[input.tier], "reason": sprintf("%s's %s %s %s", [input.service, input.field, text, lib.where])} if {
+rating contains {"level": lib.outside_dev[input.tier], "reason": sprintf("%s %s %s %s", [lib.owner, input.field, text, lib.where])} if {
 	input.scope == "service"
 	count(input.segments) >= 1
 	input.segments[0] in {"timeout", "resilience"}
