@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -186,6 +187,38 @@ func (r *gitRepo) replace(rel, old, new string) {
 		r.t.Fatalf("%s contains %q %d times, want once", rel, old, n)
 	}
 	r.write(rel, strings.Replace(string(data), old, new, 1))
+}
+
+// replaceRe replaces the one match of the regular expression re in a file
+// with new ($1 expands), so that a fixture survives unrelated edits of
+// examples/shop.
+func (r *gitRepo) replaceRe(rel, re, new string) {
+	r.t.Helper()
+	data, err := os.ReadFile(r.path(rel))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	rx := regexp.MustCompile(re)
+	if n := len(rx.FindAllIndex(data, -1)); n != 1 {
+		r.t.Fatalf("%s matches %s %d times, want once", rel, re, n)
+	}
+	r.write(rel, rx.ReplaceAllString(string(data), new))
+}
+
+// lineOf is the 1-based line of the first line of a file containing s.
+func (r *gitRepo) lineOf(rel, s string) int {
+	r.t.Helper()
+	data, err := os.ReadFile(r.path(rel))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	for i, l := range strings.Split(string(data), "\n") {
+		if strings.Contains(l, s) {
+			return i + 1
+		}
+	}
+	r.t.Fatalf("%s has no line with %q", rel, s)
+	return 0
 }
 
 // copyShop copies the .cue files of examples/shop to dst.

@@ -50,7 +50,7 @@ func TestPullRequests(t *testing.T) {
 		{
 			name: "risky",
 			change: func(r *gitRepo) {
-				r.replace("specs/services/gateway.cue", "rateLimit: {rps: 2000, burst: 400}", "rateLimit: {rps: 600, burst: 400}")
+				r.replace("specs/services/gateway.cue", "rateLimit: {rps: 2000,", "rateLimit: {rps: 600,")
 				r.replace("specs/services/orders.cue", "		inventory: {timeout: \"300ms\", retries: {attempts: 2, perTryTimeout: \"100ms\"}}\n", "")
 				r.replace("specs/services/payments.cue", "errorThreshold: 0.02", "errorThreshold: 0.1")
 				r.replace("specs/services/users.cue", `version: "v5.2.0"`, `version: "v5.3.0"`)
@@ -104,17 +104,19 @@ func TestPullRequests(t *testing.T) {
 			risk: RiskLow,
 		},
 		{
+			// A mutable tag: the version bump alone is a deploy (medium),
+			// the error lint now reports makes the plan high.
 			name: "new_finding",
 			change: func(r *gitRepo) {
-				r.replace("specs/govctl.cue", `healthCheck: {path: "/health", interval: "10s"`, `healthCheck: {path: "/health", interval: "60s"`)
+				r.replaceRe("specs/services/users.cue", `version: "v[0-9.]+"`, `version: "latest"`)
 			},
 			risk:  RiskHigh,
-			first: "- 🔴 **platform**",
+			first: "- 🔴 **users** · prod, staging, dev — new error GOV-",
 		},
 		{
 			name: "dependency_rewire",
 			change: func(r *gitRepo) {
-				r.replace("specs/services/gateway.cue", `inventory: {timeout: "400ms", retries: {attempts: 2, perTryTimeout: "150ms"}}`, `"orders-lite": {timeout: "400ms"}`)
+				r.replaceRe("specs/services/gateway.cue", `inventory: \{timeout: "[0-9]+ms", retries: \{[^}]*\}\}`, `"orders-lite": {timeout: "400ms"}`)
 			},
 			risk:  RiskHigh,
 			first: "- 🔴 **gateway** · prod · also staging, dev — inventory now rejects gateway in prod",

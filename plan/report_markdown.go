@@ -31,9 +31,11 @@ func (r *MarkdownReporter) Report(w io.Writer, p *Plan) error {
 	if limit <= 0 {
 		limit = MaxMarkdown
 	}
-	// Cut in steps until the body fits: object evidence of low, then
-	// medium, then every change; then the folds of low-risk services.
-	steps := []markdownCut{{}, {objectsBelow: RiskMedium}, {objectsBelow: RiskHigh}, {objectsBelow: "all"}, {objectsBelow: "all", foldsBelow: RiskMedium}, {objectsBelow: "all", foldsBelow: RiskHigh}, {objectsBelow: "all", foldsBelow: "all"}}
+	// Cut in steps until the body fits: first fewer object diffs per
+	// change (the same edit repeats across objects and environments), then
+	// the object diffs of low, medium, every change, then whole folds.
+	steps := []markdownCut{{}, {maxObjects: 12}, {maxObjects: 4}, {maxObjects: 4, objectsBelow: RiskMedium}, {maxObjects: 1, objectsBelow: RiskHigh},
+		{objectsBelow: "all"}, {objectsBelow: "all", foldsBelow: RiskMedium}, {objectsBelow: "all", foldsBelow: RiskHigh}, {objectsBelow: "all", foldsBelow: "all"}}
 	var body string
 	for _, cut := range steps {
 		body = markdown(p, cut)
@@ -58,6 +60,9 @@ type markdownCut struct {
 	objectsBelow Risk
 	// foldsBelow leaves out the folds of services below this risk.
 	foldsBelow Risk
+	// maxObjects, when set, shows at most this many object diffs per
+	// change, prod first.
+	maxObjects int
 }
 
 func below(r, limit Risk) bool {
@@ -163,11 +168,24 @@ func markdown(p *Plan, cut markdownCut) string {
 		fmt.Fprintf(&b, "<details%s><summary>%s <b>%s</b> · %s</summary>\n\n", open, riskBadge[f.risk], escapeHTML(f.label()), escapeHTML(foldCounts(f)))
 		var body strings.Builder
 		for _, c := range f.changes {
-			for _, l := range changeLines(p, c, !below(c.Risk, cut.objectsBelow)) {
+			objects := !below(c.Risk, cut.objectsBelow)
+			for _, l := range changeLines(p, c, false) {
 				body.WriteString(l.text + "\n")
 			}
-			if below(c.Risk, cut.objectsBelow) && len(c.Objects) > 0 {
-				body.WriteString(fmt.Sprintf("# %s left out to fit the comment\n", plural(len(c.Objects), "object diff")))
+			shown := 0
+			if objects {
+				for _, o := range c.Objects {
+					if cut.maxObjects > 0 && shown == cut.maxObjects {
+						break
+					}
+					for _, l := range objectLines(c, o) {
+						body.WriteString(l.text + "\n")
+					}
+					shown++
+				}
+			}
+			if left := len(c.Objects) - shown; left > 0 {
+				body.WriteString(fmt.Sprintf("# %s left out to fit the comment\n", plural(left, "more object diff")))
 			}
 		}
 		fence := codeFence(body.String())
@@ -175,7 +193,7 @@ func markdown(p *Plan, cut markdownCut) string {
 	}
 	if len(left) > 0 {
 		fmt.Fprintf(&b, "> ✂️ Left out to fit the comment: the changes of %s. Run the command below for all of it.\n\n", escapeMarkdown(strings.Join(left, ", ")))
-	} else if cut.objectsBelow != "" {
+	} else if cut.objectsBelow != "" || cut.maxObjects > 0 {
 		fmt.Fprint(&b, "> ✂️ Some object diffs were left out to fit the comment (marked in the folds). Run the command below for all of it.\n\n")
 	}
 	writeFooter(&b, p)

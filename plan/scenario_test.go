@@ -152,7 +152,8 @@ func TestSpecEditNoTargetRendersIsAChange(t *testing.T) {
 		t.Fatalf("got %d changes, want 1:\n%s", len(p.Changes), report(t, &TextReporter{}, p))
 	}
 	c := p.Changes[0]
-	if c.Path.String() != "services.payments.slo.critical" || c.Pos.String() != "services/payments.cue:15:71" || strings.Join(c.Environments, ",") != "prod,staging,dev" {
+	line := r.lineOf("specs/services/payments.cue", "critical: false")
+	if c.Path.String() != "services.payments.slo.critical" || c.Pos.File != "services/payments.cue" || c.Pos.Line != line || strings.Join(c.Environments, ",") != "prod,staging,dev" {
 		t.Errorf("got %s at %s in %v", c.Path, c.Pos, c.Environments)
 	}
 }
