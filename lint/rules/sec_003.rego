@@ -51,7 +51,7 @@ violation contains f if {
 	key := keys[count(keys) - 1]
 	secret_key(svc, key)
 	f := {
-		"msg": sprintf("config key %q holds a literal secret (%d characters): use a placeholder such as ${%s}", [key, count(value), upper(key)]),
+		"msg": sprintf("config key %q holds a literal secret: use a placeholder such as ${%s}", [key, upper(key)]),
 		"service": name,
 		"path": field_path(keys),
 	}
