@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/schema"
 )
 
@@ -43,7 +44,7 @@ type ServiceResult struct {
 func CheckService(ctx context.Context, r *schema.Resolved, service string, opts ServiceOptions) (ServiceResult, error) {
 	svc, ok := r.Services[service]
 	if !ok {
-		return ServiceResult{}, fmt.Errorf("unknown service %q", service)
+		return ServiceResult{}, fmt.Errorf("unknown service %q%s", service, diag.DidYouMean(service, r.ServiceNames()))
 	}
 	env := r.Environment
 	limit := r.GateLimit(svc)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/schema"
 )
 
@@ -50,7 +51,7 @@ func NewReporter(format string, opts ReportOptions) (Reporter, error) {
 	case "github":
 		return &GitHubReporter{opts}, nil
 	}
-	return nil, fmt.Errorf("unknown output format %q (want %s)", format, strings.Join(Formats, ", "))
+	return nil, fmt.Errorf("unknown output format %q (want %s)%s", format, strings.Join(Formats, ", "), diag.DidYouMean(format, Formats))
 }
 
 // file is the finding's file as output names it: slash-separated, joined

@@ -3,6 +3,8 @@ package lint
 import (
 	"fmt"
 	"strings"
+
+	"github.com/govctl/govctl/internal/diag"
 )
 
 // Severity is how serious a finding is.
@@ -24,7 +26,7 @@ func ParseSeverity(s string) (Severity, error) {
 	case SeverityError, SeverityWarning, SeverityInfo:
 		return sev, nil
 	}
-	return "", fmt.Errorf("unknown severity %q (want error, warning or info)", s)
+	return "", fmt.Errorf("unknown severity %q (want error, warning or info)%s", s, diag.DidYouMean(s, []string{"error", "warning", "info"}))
 }
 
 func (s Severity) rank() int {

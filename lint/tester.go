@@ -2,6 +2,7 @@ package lint
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -56,6 +57,9 @@ func (t TestResult) Passed() bool { return !t.Fail && !t.Skip && t.Error == "" }
 // results, not errors. Results are sorted by file and line.
 func Test(ctx context.Context, dir string, opts TestOptions) ([]TestResult, error) {
 	st, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("test %s: no such directory: nothing to test", dir)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("test %s: %w", dir, err)
 	}

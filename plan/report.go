@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/internal/fieldpath"
 	"github.com/govctl/govctl/internal/secret"
 )
@@ -39,7 +40,7 @@ func NewReporter(format string, color bool) (Reporter, error) {
 	case FormatJSON:
 		return &JSONReporter{}, nil
 	}
-	return nil, fmt.Errorf("unknown plan format %q (want %s)", format, strings.Join(Formats, ", "))
+	return nil, fmt.Errorf("unknown plan format %q (want %s)%s", format, strings.Join(Formats, ", "), diag.DidYouMean(format, Formats))
 }
 
 // SensitiveMarker stands for a sensitive value in every report (Terraform's

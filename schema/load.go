@@ -180,6 +180,9 @@ func (l *loader) load(ctx context.Context) (*Model, error) {
 	// run lists every mistake; the tree tolerates invalid values.
 	m := l.newModel()
 	l.checkTopLevel(m)
+	if l.notAllowed == nil {
+		l.notAllowed = map[string]bool{}
+	}
 	if l.errs.Len() > 0 {
 		// CUE reports a field the schema does not allow only where the
 		// struct has no other error; check every struct's names, so a
@@ -404,7 +407,7 @@ func (l *loader) addCUE(err error) {
 	}
 	collapsed := map[string]bool{}
 	for _, e := range all {
-		if messageRank(e) < best[strings.Join(e.Path(), ".")] {
+		if messageRank(e) < best[strings.Join(e.Path(), ".")] || explainedBelow(e, all) {
 			continue
 		}
 		k := strings.Join(e.Path(), ".")
@@ -432,7 +435,7 @@ func (l *loader) addCUE(err error) {
 		path := fromCUE(e.Path())
 		format, args := e.Msg()
 		msg := fmt.Sprintf(format, args...)
-		if u := userMessage(e); u != "" {
+		if u := userMessage(e, schemaAt(l.schema, path)); u != "" {
 			msg = u
 		}
 		// Every user file taking part is named: the platform's own files
@@ -570,9 +573,16 @@ func (l *loader) explainMsg(sels []string, msg string) string {
 			kind := strings.TrimSuffix(parent[0], "s")
 			return fmt.Sprintf("%s name %q is not valid: use a DNS label (lowercase letters, digits and '-', starting with a letter, at most 63 characters)", kind, name)
 		}
+		if len(parent) >= 2 && parent[len(parent)-2] == "policies" && parent[len(parent)-1] == "rules" {
+			return fmt.Sprintf("rule id %q is not valid: %s", name, patternWords[`^[A-Z]+(-[A-Z]+)*-[0-9]{3}$`])
+		}
+		if last := parent[len(parent)-1:]; len(last) == 1 && (last[0] == "dependencies" || last[0] == "env") {
+			kind := map[string]string{"dependencies": "dependency", "env": "environment"}[last[0]]
+			return fmt.Sprintf("%s name %q is not valid: use a DNS label (lowercase letters, digits and '-', starting with a letter, at most 63 characters)", kind, name)
+		}
 		allowed := l.allowedFields(parent)
 		if len(allowed) == 0 {
-			return "field not allowed"
+			return fmt.Sprintf("%q is not allowed here (`govctl schema` shows what is)", name)
 		}
 		return "unknown field" + diag.DidYouMean(name, allowed)
 	case strings.HasPrefix(msg, "incomplete value"):
@@ -704,6 +714,23 @@ func (l *loader) checkReferences(m *Model) {
 		l.checkLayerReferences(m, "", fieldpath.New("environments", env, "defaults"), m.trees.get("environments", env, "defaults"))
 	}
 	l.checkLayerReferences(m, "", fieldpath.New("platform", "defaults"), m.trees.get("platform", "defaults"))
+	// Policies name the environments a rule applies in.
+	rules := m.trees.get("policies", "rules")
+	for _, id := range rules.keys() {
+		envs := rules.fields[id].get("environments")
+		if envs == nil || !envs.user {
+			continue
+		}
+		list, _ := envs.value.([]any)
+		for i, v := range list {
+			env, _ := v.(string)
+			if _, ok := m.Environments[env]; ok || env == "" {
+				continue
+			}
+			p := fieldpath.New("policies", "rules", id, "environments").Index(i)
+			l.addf(m.mustPos(p), p, "environment %q is not defined (defined: %s)%s", env, strings.Join(envNames, ", "), diag.DidYouMean(env, envNames))
+		}
+	}
 }
 
 // node is one field of the spec's value tree: a struct with ordered
@@ -837,6 +864,8 @@ func (l *loader) checkLayerReferences(m *Model, self string, prefix fieldpath.Pa
 		for _, dep := range deps.keys() {
 			p := prefix.Field("dependencies").Field(dep)
 			switch {
+			case l.notAllowed[p.String()]:
+				// Not a valid name, reported as such already.
 			case dep == self:
 				l.addf(m.mustPos(p), p, "service %q depends on itself; remove the dependency", self)
 			case m.Services[dep] == nil:
@@ -874,8 +903,11 @@ func (l *loader) checkTopLevel(m *Model) {
 			continue
 		}
 		p := fieldpath.New(name)
-		l.addf(m.mustPos(p), p, "unknown top-level field%s (a spec declares %s; name helper values #%s or _%s to keep them)",
-			diag.DidYouMean(name, known), strings.Join(known, ", "), name, name)
+		hint := diag.DidYouMean(name, known)
+		if hint == "" {
+			hint = "; a spec declares " + strings.Join(known, ", ")
+		}
+		l.addf(m.mustPos(p), p, "unknown top-level field%s (to keep a helper value, name it #%s or _%s)", hint, name, name)
 	}
 }
 
@@ -895,6 +927,7 @@ func (l *loader) checkFields(n *node, s cue.Value, path fieldpath.Path) {
 		if len(path) > 0 && !s.Allows(cue.Str(name)) {
 			if !l.notAllowed[p.String()] {
 				l.addf(child.pos, p, "%s", l.explainMsg(p.Names(), "field not allowed"))
+				l.notAllowed[p.String()] = true
 			}
 			continue
 		}
@@ -929,4 +962,21 @@ next:
 		out = append(out, d)
 	}
 	return out
+}
+
+// explainedBelow reports whether e is a list-length conflict at a list
+// whose elements have errors of their own: the user's list against a
+// default of another length, noise next to the real reason.
+func explainedBelow(e cueerrors.Error, all []cueerrors.Error) bool {
+	format, _ := e.Msg()
+	if !strings.HasPrefix(format, "incompatible list lengths") {
+		return false
+	}
+	path := e.Path()
+	for _, o := range all {
+		if op := o.Path(); len(op) > len(path) && slices.Equal(op[:len(path)], path) {
+			return true
+		}
+	}
+	return false
 }

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"strings"
 
+	"cuelang.org/go/cue"
 	cueerrors "cuelang.org/go/cue/errors"
+
+	"github.com/govctl/govctl/internal/fieldpath"
 )
 
 // CUE's messages name CUE's own vocabulary: regular expressions, validator
@@ -31,12 +34,13 @@ var patternWords = map[string]string{
 	`^[A-Za-z0-9_.:-]+$`:                  `must be a Nacos name: letters, digits and . _ : -, e.g. "orders.yaml"`,
 	`^[A-Z]+(-[A-Z]+)*-[0-9]{3}$`:         `must be a rule id such as "GOV-RES-003" (` + "`govctl rules`" + ` lists them)`,
 	`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`:        `must be a date as YYYY-MM-DD, e.g. "2026-12-31"`,
-	`^[a-z]([-a-z0-9]*[a-z0-9])?(\.[a-z]([-a-z0-9]*[a-z0-9])?)*$`: `must be a DNS name: dot-separated labels of lowercase letters, digits and '-', e.g. "shop.example.com"`,
+	`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$`: `must be a DNS name: two or more dot-separated labels of lowercase letters, digits and '-', e.g. "shop.example.com"`,
 }
 
-// userMessage restates a CUE error message in the spec's words. It
-// returns "" for a message it has nothing better for.
-func userMessage(e cueerrors.Error) string {
+// userMessage restates a CUE error message in the spec's words; field is
+// the schema of the field at fault, when known, for stating its whole
+// range. It returns "" for a message it has nothing better for.
+func userMessage(e cueerrors.Error, field cue.Value) string {
 	format, args := e.Msg()
 	str := func(i int) string {
 		if i < len(args) {
@@ -55,6 +59,9 @@ func userMessage(e cueerrors.Error) string {
 		}
 		return fmt.Sprintf("%s is %s; want %s", a, kindWords(ka), wantWords(b, kb))
 	case "invalid value %s (out of bound %s)":
+		if lo, hi := numberRange(field); lo != "" && hi != "" && !strings.HasPrefix(str(1), "=~") && !strings.HasPrefix(str(1), "!") {
+			return fmt.Sprintf("%s is out of range: must be %s and %s", str(0), boundPhrase(lo), boundPhrase(hi))
+		}
 		return boundWords(str(0), str(1))
 	case "invalid value %s (does not satisfy %s)":
 		return satisfyWords(str(0), str(1))
@@ -106,6 +113,64 @@ func wantWords(side, kind string) string {
 		return "a string"
 	}
 	return kindWords(kind)
+}
+
+// numberRange returns the lower and upper bounds the schema field sets on
+// a number, as CUE prints them (">=0", "<=1000"), by asking CUE to check
+// a very small and a very large number against it; "" for a side without
+// a bound.
+func numberRange(field cue.Value) (lo, hi string) {
+	if !field.Exists() {
+		return "", ""
+	}
+	for _, probe := range []int64{-1 << 62, 1 << 62} {
+		err := field.Unify(field.Context().Encode(probe)).Validate()
+		for _, e := range cueerrors.Errors(err) {
+			format, args := e.Msg()
+			if strings.ReplaceAll(format, "%v", "%s") != "invalid value %s (out of bound %s)" || len(args) < 2 {
+				continue
+			}
+			b := fmt.Sprint(args[1])
+			switch {
+			case probe < 0 && strings.HasPrefix(b, ">"):
+				lo = b
+			case probe > 0 && strings.HasPrefix(b, "<"):
+				hi = b
+			}
+		}
+	}
+	return lo, hi
+}
+
+// boundPhrase says a bound as CUE prints it (">=0") in words ("at least 0").
+func boundPhrase(bound string) string {
+	for _, op := range []struct{ prefix, words string }{
+		{">=", "at least "}, {"<=", "at most "}, {">", "more than "}, {"<", "less than "},
+	} {
+		if n, ok := strings.CutPrefix(bound, op.prefix); ok {
+			return op.words + n
+		}
+	}
+	return bound
+}
+
+// schemaAt returns the schema of the field at path below root, following
+// pattern constraints and list elements.
+func schemaAt(root cue.Value, path fieldpath.Path) cue.Value {
+	cur := root
+	for _, sel := range path {
+		if sel.IsIndex {
+			cur = cur.LookupPath(cue.MakePath(cue.AnyIndex))
+		} else if next, ok := schemaChild(cur, sel.Name); ok {
+			cur = next
+		} else {
+			return cue.Value{}
+		}
+		if !cur.Exists() {
+			return cue.Value{}
+		}
+	}
+	return cur
 }
 
 // boundWords explains a value outside a bound: a number range or a string

@@ -296,7 +296,7 @@ func (m *Model) check(c *checker, name, env string, tree map[string]any, prov ma
 			best[k] = max(best[k], messageRank(e))
 		}
 		for _, e := range all {
-			if messageRank(e) < best[strings.Join(e.Path(), ".")] {
+			if messageRank(e) < best[strings.Join(e.Path(), ".")] || explainedBelow(e, all) {
 				continue
 			}
 			rel := fromCUE(e.Path())
@@ -305,7 +305,7 @@ func (m *Model) check(c *checker, name, env string, tree map[string]any, prov ma
 			}
 			format, args := e.Msg()
 			msg := fmt.Sprintf(format, args...)
-			if u := userMessage(e); u != "" {
+			if u := userMessage(e, schemaAt(c.service, rel)); u != "" {
 				msg = u
 			}
 			switch {

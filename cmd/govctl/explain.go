@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/fatih/color"
 	"github.com/spf13/cobra"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/internal/secret"
 	"github.com/govctl/govctl/schema"
 )
@@ -40,7 +42,7 @@ secrets or config.sensitive lists) print as "(sensitive value)";
 		Example: `  govctl explain orders --env prod
   govctl explain orders --env dev --format json
   govctl explain orders --env prod --show-sensitive`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.MaximumNArgs(1),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 			m, err := loadModel(cmd.Context(), g, nil)
 			if err != nil || len(args) > 0 {
@@ -49,6 +51,9 @@ secrets or config.sensitive lists) print as "(sensitive value)";
 			return m.ServiceNames(), cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return explainWhat(cmd, g)
+			}
 			opts.Service = args[0]
 			return explainRun(cmd, opts)
 		},
@@ -70,7 +75,7 @@ func explainRun(cmd *cobra.Command, opts *ExplainOptions) error {
 		return fmt.Errorf("explain needs an environment: add --env <name>")
 	}
 	if opts.Format != "text" && opts.Format != "json" {
-		return fmt.Errorf("unknown --format %q: use text or json", opts.Format)
+		return fmt.Errorf("unknown --format %q: use text or json%s", opts.Format, diag.DidYouMean(opts.Format, []string{"text", "json"}))
 	}
 	m, err := loadModel(cmd.Context(), opts.GlobalOptions, nil)
 	if err != nil {
@@ -130,6 +135,21 @@ func explainRun(cmd *cobra.Command, opts *ExplainOptions) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Path, l.Value, by, at)
 	}
 	return tw.Flush()
+}
+
+// explainWhat is the error of explain without a service: it names what to
+// pass and the services there are.
+func explainWhat(cmd *cobra.Command, g *GlobalOptions) error {
+	m, err := loadModel(cmd.Context(), g, nil)
+	if err != nil {
+		return fmt.Errorf("explain needs a service: govctl explain <service> --env <env>: %w", err)
+	}
+	env := g.Env
+	if env == "" {
+		env = "<env>"
+	}
+	return fmt.Errorf("explain needs a service: govctl explain <service> --env %s\nservices: %s\nenvironments: %s",
+		env, strings.Join(m.ServiceNames(), ", "), strings.Join(m.EnvironmentNames(), ", "))
 }
 
 // redactExplained returns the value of an explain line (JSON text) with

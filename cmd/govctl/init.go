@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -62,7 +63,15 @@ func initRun(opts *InitOptions) error {
 		name = strings.ToLower(filepath.Base(abs))
 	}
 	if !dnsLabel.MatchString(name) {
-		return fmt.Errorf("platform name %q is not a DNS label (lowercase letters, digits, '-'): pass --name", name)
+		from := "--name"
+		if opts.Name == "" {
+			from = fmt.Sprintf("the directory name (%s)", filepath.Base(abs))
+		}
+		msg := fmt.Sprintf("platform name %q from %s is not valid: a platform name is a DNS label: lowercase letters, digits and '-', starting with a letter, at most 63 characters", name, from)
+		if s := suggestLabel(name); s != "" {
+			msg += fmt.Sprintf("; e.g. --name %s", s)
+		}
+		return errors.New(msg)
 	}
 	module := opts.Module
 	if module == "" {
@@ -96,4 +105,31 @@ func initRun(opts *InitOptions) error {
 		fmt.Fprintf(opts.IO.Out, "\nNext: govctl validate %s && govctl explain hello --env prod --dir %s\n", opts.Dir, opts.Dir)
 	}
 	return nil
+}
+
+// suggestLabel turns a name into the DNS label closest to it ("My Shop"
+// gives "my-shop"), or "" when nothing of it is left.
+func suggestLabel(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+		default:
+			dash = true
+		}
+	}
+	s := strings.TrimLeft(b.String(), "0123456789-")
+	if len(s) > 63 {
+		s = strings.TrimRight(s[:63], "-")
+	}
+	if !dnsLabel.MatchString(s) {
+		return ""
+	}
+	return s
 }

@@ -33,7 +33,7 @@ type LintOptions struct {
 func newLintCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
 	opts := &LintOptions{GlobalOptions: g, IO: io}
 	cmd := &cobra.Command{
-		Use:   "lint [files...]",
+		Use:   "lint [dir] [files...]",
 		Short: "Check the spec and its rendered output against governance rules (Rego)",
 		Long: `Lint evaluates the built-in rule catalog (govctl rules) and the spec's own
 policies/*.rego against each environment: the resolved model and the rendered
@@ -42,8 +42,12 @@ spec's policies block sets which rules apply, how strictly and with which
 parameters; exceptions in a service's spec suppress a finding until they
 expire.
 
-With file arguments (a pre-commit hook passes the changed files), only
-findings about those files are reported. Rules see the services those files
+A first argument that is a directory is the spec directory, as for
+validate (the same as --dir). With file arguments (a pre-commit hook passes
+the changed files), only findings about those files are reported; a file
+that does not exist is an error, and a file that is not part of the spec
+is named as skipped. When none is part of the spec, lint fails: it checked
+nothing. Rules see the services those files
 set and every service connected to them through dependencies and fallbacks,
 which decide those findings, so a one-file lint of a large platform stays
 fast; a file that sets the platform, an environment or the policies block,
@@ -53,6 +57,7 @@ whole platform back in.
 Exit status: 1 when a finding is at or above --fail-on (default: the spec's
 policies.failOn, else error).`,
 		Example: `  govctl lint
+  govctl lint platform/
   govctl lint --env prod --format sarif > lint.sarif
   govctl lint --format github
   govctl lint services/orders.cue
@@ -91,7 +96,15 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 			return fmt.Errorf("--now %q: want RFC 3339, e.g. 2026-11-25T00:00:00Z", opts.Now)
 		}
 	}
-	m, err := loadModel(ctx, opts.GlobalOptions, nil)
+	la, err := parseLintArgs(opts.Files, cmd.Flags().Changed("dir"), opts.Dir)
+	if err != nil {
+		return err
+	}
+	var dirArgs []string
+	if la.Dir != "" {
+		dirArgs = []string{la.Dir}
+	}
+	m, err := loadModel(ctx, opts.GlobalOptions, dirArgs)
 	if err != nil {
 		return err
 	}
@@ -103,6 +116,18 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 	envs, err := envNames(m, opts.Env)
 	if err != nil {
 		return err
+	}
+	opts.Files = nil
+	if len(la.Files) > 0 {
+		part, skipped := specFiles(m, la.Files)
+		for _, f := range skipped {
+			fmt.Fprintf(opts.IO.ErrOut, "govctl: skipping %s: not a spec file (.cue) or policy (policies/*.rego) of the spec in %s\n", f, m.Dir)
+		}
+		if len(part) == 0 {
+			// Reporting on nothing must not look like a clean lint.
+			return fmt.Errorf("nothing to lint: none of the %d file%s given is part of the spec in %s (lint the whole spec with no file arguments)", len(la.Files), plural(len(la.Files)), m.Dir)
+		}
+		opts.Files = part
 	}
 	if len(opts.Files) > 0 && !opts.PrintInput {
 		// Only findings about the files are reported: the services they

@@ -69,9 +69,9 @@ reported but changes neither the printed plan nor the exit code.
 		RunE: func(cmd *cobra.Command, args []string) error { return planRun(cmd, opts) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Base, "base", "", "git ref to compare with (e.g. origin/main)")
-	f.StringVar(&opts.Against, "against", "", "directory of earlier `govctl render` output to compare with")
-	f.StringVar(&opts.Nacos, "nacos", "", "Nacos server to compare the environment's entries with (needs --env)")
+	f.StringVar(&opts.Base, "base", "", "git `REF` to compare with (e.g. origin/main)")
+	f.StringVar(&opts.Against, "against", "", "`DIR` of earlier govctl render output to compare with")
+	f.StringVar(&opts.Nacos, "nacos", "", "Nacos server `URL` to compare the environment's entries with (needs --env)")
 	f.StringVar(&opts.Username, "username", "", "Nacos user, with --nacos")
 	f.BoolVar(&opts.PasswordStdin, "password-stdin", false, "read the Nacos password from standard input")
 	f.StringVarP(&opts.Format, "format", "f", "text", "output format: text, markdown or json")

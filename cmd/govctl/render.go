@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/render/targets"
 )
@@ -63,7 +64,7 @@ Layout under --out:
 	f := cmd.Flags()
 	f.StringVarP(&opts.Out, "out", "o", "", "output directory (required unless --stdout)")
 	f.StringSliceVarP(&opts.Targets, "target", "t", nil, "targets to render: istio, kratos, nacos, github (default all)")
-	f.BoolVar(&opts.Stdout, "stdout", false, "print YAML documents to stdout instead of writing files (Nacos raw files and zips excluded)")
+	f.BoolVar(&opts.Stdout, "stdout", false, "print YAML documents to stdout instead of writing files (Nacos entries only with --target nacos; never the index or zip)")
 	f.BoolVar(&opts.Check, "check", false, "write nothing; exit 1 and list the files that are stale")
 	f.BoolVar(&opts.Force, "force", false, "overwrite files in --out that govctl did not write")
 	f.IntVar(&opts.CanaryWeight, "canary-weight", 0, "canary share (0-100) for services rolling out, instead of the environment's first step")
@@ -118,7 +119,7 @@ func renderRun(cmd *cobra.Command, opts *RenderOptions) error {
 	}
 	for _, s := range opts.Services {
 		if _, ok := m.Services[s]; !ok {
-			return fmt.Errorf("--service %s: no such service in %s", s, m.Dir)
+			return fmt.Errorf("--service %s: no such service in %s%s", s, m.Dir, diag.DidYouMean(s, m.ServiceNames()))
 		}
 	}
 	objs, err := targets.Render(ctx, m, envs, topts)
@@ -130,7 +131,7 @@ func renderRun(cmd *cobra.Command, opts *RenderOptions) error {
 	}
 	scope := render.ScopeFor(topts.Targets, opts.Env)
 	if opts.Stdout {
-		return writeStdout(opts.IO.Out, objs)
+		return writeStdout(opts.IO.Out, objs, slices.Contains(topts.Targets, render.TargetNacos))
 	}
 	wopts := render.WriteOptions{Scope: scope, Overwrite: opts.Force}
 	if opts.Check {
@@ -170,25 +171,48 @@ func renderRun(cmd *cobra.Command, opts *RenderOptions) error {
 }
 
 // writeStdout prints the YAML files as one stream of documents, each file
-// introduced by a comment naming its path. Nacos entries are left out: their
-// content is in the entry's own format and the bundle is a zip.
-func writeStdout(w io.Writer, objs []render.Object) error {
-	var docs []render.Object
+// introduced by a comment naming its path. Nacos entries are in their own
+// format (yaml, properties, json, text), so they are printed only when
+// asked for by --target nacos, after the YAML documents, each introduced
+// the same way; the index and the zip bundle are never printed. Printing
+// nothing is an error: an empty stream must not look like a success.
+func writeStdout(w io.Writer, objs []render.Object, withNacos bool) error {
+	var docs, entries []render.Object
 	for _, o := range objs {
-		if o.Target != render.TargetNacos {
+		switch {
+		case o.Target != render.TargetNacos:
 			docs = append(docs, o)
+		case withNacos && !o.Derived:
+			entries = append(entries, o)
 		}
+	}
+	if len(docs) == 0 && len(entries) == 0 {
+		return errors.New("render --stdout has nothing to print: the spec renders no objects for these targets, environments and services")
 	}
 	files, err := render.EncodeObjects(docs)
 	if err != nil {
 		return err
 	}
-	for i, f := range files {
-		if i > 0 {
+	n := 0
+	print := func(path string, data []byte) error {
+		if n > 0 {
 			fmt.Fprintln(w, "---")
 		}
-		fmt.Fprintf(w, "# %s\n", f.Path)
-		if _, err := w.Write([]byte(strings.TrimPrefix(string(f.Data), "---\n"))); err != nil {
+		n++
+		fmt.Fprintf(w, "# %s\n", path)
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			data = append(data, '\n')
+		}
+		_, err := w.Write(data)
+		return err
+	}
+	for _, f := range files {
+		if err := print(f.Path, []byte(strings.TrimPrefix(string(f.Data), "---\n"))); err != nil {
+			return err
+		}
+	}
+	for _, e := range entries {
+		if err := print(e.Path, slices.Clone(e.Raw)); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,12 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
 	"github.com/spf13/cobra"
 
 	"github.com/govctl/govctl/lint"
@@ -62,14 +68,21 @@ func newTestCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
 		Short: "Run a team's own Rego policy tests (*_test.rego)",
 		Long: `Test runs the *_test.rego files of a directory (default <dir>/policies) with
 OPA's tester, in the same sandbox lint uses and with every rule's default
-parameters in data.govctl.params.`,
+parameters in data.govctl.params.
+
+A spec without a policies/ directory has nothing to test: test says so and
+exits 1, so that a wrong --dir never passes in CI.`,
 		Example: `  govctl test policies/
   govctl test -v --run deny_latest`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir := g.Dir + "/" + lint.PolicyDir
+			dir := filepath.Join(g.Dir, lint.PolicyDir)
 			if len(args) > 0 {
 				dir = args[0]
+			} else if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+				// Not a pass: with no policies nothing was tested, and a
+				// wrong --dir in CI must not look like a green run.
+				return fmt.Errorf("no %s/ directory in %s: nothing to test, 0 tests ran; custom policies and their *_test.rego tests live in %s (or name the directory: govctl test DIR)", lint.PolicyDir, g.Dir, dir)
 			}
 			results, err := lint.Test(cmd.Context(), dir, lint.TestOptions{Filter: run})
 			if err != nil {

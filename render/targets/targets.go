@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/render/github"
 	"github.com/govctl/govctl/render/istio"
@@ -41,7 +42,7 @@ func Parse(values []string) ([]render.Target, error) {
 			}
 			t := render.Target(name)
 			if !known(t) {
-				return nil, fmt.Errorf("unknown target %q (targets: %s)", name, names())
+				return nil, fmt.Errorf("unknown target %q (targets: %s)%s", name, names(), diag.DidYouMean(name, strings.Split(names(), ", ")))
 			}
 			want[t] = true
 		}
