@@ -87,7 +87,6 @@ func configure(m *schema.Model, set *ruleSet) ([]*RuleSetting, []*diag.Diagnosti
 				Message: fmt.Sprintf("unknown rule %s%s (`govctl rules` lists them)", id, diag.DidYouMean(id, ids))})
 		}
 	}
-	envNames := m.EnvironmentNames()
 	out := make([]*RuleSetting, 0, len(set.rules))
 	for _, r := range set.rules {
 		s := &RuleSetting{Rule: r, Enabled: true, Severity: r.Severity}
@@ -103,13 +102,8 @@ func configure(m *schema.Model, set *ruleSet) ([]*RuleSetting, []*diag.Diagnosti
 				}
 				s.Severity, s.severitySet = sev, true
 			}
-			for i, env := range p.Environments {
-				if m.Environments[env] == nil {
-					path := base.Field("environments").Index(i)
-					errs = append(errs, &diag.Diagnostic{Pos: posOf(m, path), Path: path,
-						Message: fmt.Sprintf("unknown environment %q (defined: %s)%s", env, strings.Join(envNames, ", "), diag.DidYouMean(env, envNames))})
-				}
-			}
+			// An unknown environment in p.Environments is a reference
+			// error schema.Load reports with the spec's other mistakes.
 			switch {
 			case p.Enabled != nil && !*p.Enabled && len(p.Environments) > 0:
 				s.DisabledIn = p.Environments

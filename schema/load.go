@@ -435,7 +435,7 @@ func (l *loader) addCUE(err error) {
 		path := fromCUE(e.Path())
 		format, args := e.Msg()
 		msg := fmt.Sprintf(format, args...)
-		if u := userMessage(e); u != "" {
+		if u := userMessage(e, schemaAt(l.schema, path)); u != "" {
 			msg = u
 		}
 		// Every user file taking part is named: the platform's own files
@@ -733,6 +733,23 @@ func (l *loader) checkReferences(m *Model) {
 		l.checkLayerReferences(m, "", fieldpath.New("environments", env, "defaults"), m.trees.get("environments", env, "defaults"))
 	}
 	l.checkLayerReferences(m, "", fieldpath.New("platform", "defaults"), m.trees.get("platform", "defaults"))
+	// Policies name the environments a rule applies in.
+	rules := m.trees.get("policies", "rules")
+	for _, id := range rules.keys() {
+		envs := rules.fields[id].get("environments")
+		if envs == nil || !envs.user {
+			continue
+		}
+		list, _ := envs.value.([]any)
+		for i, v := range list {
+			env, _ := v.(string)
+			if _, ok := m.Environments[env]; ok || env == "" {
+				continue
+			}
+			p := fieldpath.New("policies", "rules", id, "environments").Index(i)
+			l.addf(m.mustPos(p), p, "environment %q is not defined (defined: %s)%s", env, strings.Join(envNames, ", "), diag.DidYouMean(env, envNames))
+		}
+	}
 }
 
 // node is one field of the spec's value tree: a struct with ordered
@@ -905,8 +922,11 @@ func (l *loader) checkTopLevel(m *Model) {
 			continue
 		}
 		p := fieldpath.New(name)
-		l.addf(m.mustPos(p), p, "unknown top-level field%s (a spec declares %s; name helper values #%s or _%s to keep them)",
-			diag.DidYouMean(name, known), strings.Join(known, ", "), name, name)
+		hint := diag.DidYouMean(name, known)
+		if hint == "" {
+			hint = "; a spec declares " + strings.Join(known, ", ")
+		}
+		l.addf(m.mustPos(p), p, "unknown top-level field%s (to keep a helper value, name it #%s or _%s)", hint, name, name)
 	}
 }
 

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"strings"
 
+	"cuelang.org/go/cue"
 	cueerrors "cuelang.org/go/cue/errors"
+
+	"github.com/govctl/govctl/internal/fieldpath"
 )
 
 // CUE's messages name CUE's own vocabulary: regular expressions, validator
@@ -19,26 +22,26 @@ const durationWords = `a duration in quotes, such as "800ms", "5s" or "1m30s" (a
 // what a matching value looks like. A pattern not listed here is reported
 // without being shown (schema_test checks that every pattern is listed).
 var patternWords = map[string]string{
-	`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$`: `must be a DNS name of two labels or more, lowercase, e.g. "api.stripe.com"`,
-	`^[A-Za-z0-9][-A-Za-z0-9_.]*$`:                                      `must be a MeshConfig extension provider name: letters, digits, '-', '_' and '.', e.g. "otel"`,
-	`^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`:                                 `must be a DNS label: lowercase letters, digits and '-', starting with a letter, at most 63 characters, e.g. "team-orders"`,
-	`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`:                                 `must be a GitHub repository as owner/name, e.g. "acme/shop"`,
-	`^[A-Za-z0-9-]+(/[A-Za-z0-9_.-]+)?$`:                                `must be a GitHub user ("alice") or an organisation team ("acme/sre")`,
-	`^[a-zA-Z_:][a-zA-Z0-9_:]*$`:                                        `must be a Prometheus metric name: letters, digits, '_' and ':', not starting with a digit, e.g. "istio_requests_total"`,
-	`^[a-z0-9][a-z0-9._/:-]*[a-z0-9]$`:                                  `must be an image reference without a tag: lowercase letters, digits and . _ / : -, e.g. "ghcr.io/acme/orders" (the tag is the version field)`,
-	`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`:                               `must be an image tag: letters, digits, '_', '.' and '-', not starting with '.' or '-', at most 128 characters, e.g. "v1.4.2"`,
-	`^[a-z0-9-]+/[a-z0-9-]+$`:                                           `must be a gateway as namespace/name, e.g. "istio-system/istio-ingressgateway"`,
-	`^[a-z0-9-]+$`:                                                      `must be an HTTP header name in lowercase letters, digits and '-', e.g. "x-env"`,
-	`^/`:                                                                `must be a path starting with '/', e.g. "/health"`,
-	`^[A-Za-z0-9_.:-]+$`:                                                `must be a Nacos name: letters, digits and . _ : -, e.g. "orders.yaml"`,
-	`^[A-Z]+(-[A-Z]+)*-[0-9]{3}$`:                                       `must be a rule id such as "GOV-RES-003" (` + "`govctl rules`" + ` lists them)`,
-	`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`:                                      `must be a date as YYYY-MM-DD, e.g. "2026-12-31"`,
-	`^[a-z]([-a-z0-9]*[a-z0-9])?(\.[a-z]([-a-z0-9]*[a-z0-9])?)*$`:       `must be a DNS name: dot-separated labels of lowercase letters, digits and '-', e.g. "shop.example.com"`,
+	`^[A-Za-z0-9][-A-Za-z0-9_.]*$`:        `must be a MeshConfig extension provider name: letters, digits, '-', '_' and '.', e.g. "otel"`,
+	`^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`:   `must be a DNS label: lowercase letters, digits and '-', starting with a letter, at most 63 characters, e.g. "team-orders"`,
+	`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`:   `must be a GitHub repository as owner/name, e.g. "acme/shop"`,
+	`^[A-Za-z0-9-]+(/[A-Za-z0-9_.-]+)?$`:  `must be a GitHub user ("alice") or an organisation team ("acme/sre")`,
+	`^[a-zA-Z_:][a-zA-Z0-9_:]*$`:          `must be a Prometheus metric name: letters, digits, '_' and ':', not starting with a digit, e.g. "istio_requests_total"`,
+	`^[a-z0-9][a-z0-9._/:-]*[a-z0-9]$`:    `must be an image reference without a tag: lowercase letters, digits and . _ / : -, e.g. "ghcr.io/acme/orders" (the tag is the version field)`,
+	`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`: `must be an image tag: letters, digits, '_', '.' and '-', not starting with '.' or '-', at most 128 characters, e.g. "v1.4.2"`,
+	`^[a-z0-9-]+/[a-z0-9-]+$`:             `must be a gateway as namespace/name, e.g. "istio-system/istio-ingressgateway"`,
+	`^[a-z0-9-]+$`:                        `must be an HTTP header name in lowercase letters, digits and '-', e.g. "x-env"`,
+	`^/`:                                  `must be a path starting with '/', e.g. "/health"`,
+	`^[A-Za-z0-9_.:-]+$`:                  `must be a Nacos name: letters, digits and . _ : -, e.g. "orders.yaml"`,
+	`^[A-Z]+(-[A-Z]+)*-[0-9]{3}$`:         `must be a rule id such as "GOV-RES-003" (` + "`govctl rules`" + ` lists them)`,
+	`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`:        `must be a date as YYYY-MM-DD, e.g. "2026-12-31"`,
+	`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$`: `must be a DNS name: two or more dot-separated labels of lowercase letters, digits and '-', e.g. "shop.example.com"`,
 }
 
-// userMessage restates a CUE error message in the spec's words. It
-// returns "" for a message it has nothing better for.
-func userMessage(e cueerrors.Error) string {
+// userMessage restates a CUE error message in the spec's words; field is
+// the schema of the field at fault, when known, for stating its whole
+// range. It returns "" for a message it has nothing better for.
+func userMessage(e cueerrors.Error, field cue.Value) string {
 	format, args := e.Msg()
 	str := func(i int) string {
 		if i < len(args) {
@@ -57,6 +60,9 @@ func userMessage(e cueerrors.Error) string {
 		}
 		return fmt.Sprintf("%s is %s; want %s", a, kindWords(ka), wantWords(b, kb))
 	case "invalid value %s (out of bound %s)":
+		if lo, hi := numberRange(field); lo != "" && hi != "" && !strings.HasPrefix(str(1), "=~") && !strings.HasPrefix(str(1), "!") {
+			return fmt.Sprintf("%s is out of range: must be %s and %s", str(0), boundPhrase(lo), boundPhrase(hi))
+		}
 		return boundWords(str(0), str(1))
 	case "invalid value %s (does not satisfy %s)":
 		return satisfyWords(str(0), str(1))
@@ -108,6 +114,64 @@ func wantWords(side, kind string) string {
 		return "a string"
 	}
 	return kindWords(kind)
+}
+
+// numberRange returns the lower and upper bounds the schema field sets on
+// a number, as CUE prints them (">=0", "<=1000"), by asking CUE to check
+// a very small and a very large number against it; "" for a side without
+// a bound.
+func numberRange(field cue.Value) (lo, hi string) {
+	if !field.Exists() {
+		return "", ""
+	}
+	for _, probe := range []int64{-1 << 62, 1 << 62} {
+		err := field.Unify(field.Context().Encode(probe)).Validate()
+		for _, e := range cueerrors.Errors(err) {
+			format, args := e.Msg()
+			if strings.ReplaceAll(format, "%v", "%s") != "invalid value %s (out of bound %s)" || len(args) < 2 {
+				continue
+			}
+			b := fmt.Sprint(args[1])
+			switch {
+			case probe < 0 && strings.HasPrefix(b, ">"):
+				lo = b
+			case probe > 0 && strings.HasPrefix(b, "<"):
+				hi = b
+			}
+		}
+	}
+	return lo, hi
+}
+
+// boundPhrase says a bound as CUE prints it (">=0") in words ("at least 0").
+func boundPhrase(bound string) string {
+	for _, op := range []struct{ prefix, words string }{
+		{">=", "at least "}, {"<=", "at most "}, {">", "more than "}, {"<", "less than "},
+	} {
+		if n, ok := strings.CutPrefix(bound, op.prefix); ok {
+			return op.words + n
+		}
+	}
+	return bound
+}
+
+// schemaAt returns the schema of the field at path below root, following
+// pattern constraints and list elements.
+func schemaAt(root cue.Value, path fieldpath.Path) cue.Value {
+	cur := root
+	for _, sel := range path {
+		if sel.IsIndex {
+			cur = cur.LookupPath(cue.MakePath(cue.AnyIndex))
+		} else if next, ok := schemaChild(cur, sel.Name); ok {
+			cur = next
+		} else {
+			return cue.Value{}
+		}
+		if !cur.Exists() {
+			return cue.Value{}
+		}
+	}
+	return cur
 }
 
 // boundWords explains a value outside a bound: a number range or a string

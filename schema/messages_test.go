@@ -36,7 +36,7 @@ services: "B_x": {owner: "t", image: "ghcr.io/x/b", version: "v1"}
 	for _, want := range []string{
 		`services.a.timeout: 500 is a whole number; want a duration in quotes, such as "800ms"`,
 		`services.a.slo.p99: "fast" is not a duration`,
-		`services.a.replicas: 2000 is out of range: must be at most 1000`,
+		`services.a.replicas: 2000 is out of range: must be at least 0 and at most 1000`,
 		`service name "B_x" is not valid: use a DNS label`,
 		`dependency on undefined service "b"`,
 	} {
@@ -109,5 +109,20 @@ services: b: {image: "ghcr.io/x/b", version: "v1"}
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("errors do not contain %q:\n%v", want, err)
 		}
+	}
+}
+
+func TestAPolicyForAnUndefinedEnvironmentIsAReferenceError(t *testing.T) {
+	dir := writeSpec(t, map[string]string{
+		"govctl.cue": testPlatform,
+		"a.cue": `package platform
+services: a: {owner: "team-a", image: "ghcr.io/x/a", version: "v1", replicas: "x"}
+policies: rules: "GOV-REG-001": environments: ["prd"]
+`,
+	})
+	_, err := Load(context.Background(), dir)
+	want := `a.cue:3:48: policies.rules."GOV-REG-001".environments[0]: environment "prd" is not defined (defined: dev, prod); did you mean "prod"?`
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "services.a.replicas") {
+		t.Errorf("err = %v, want it to contain %q next to the schema error", err, want)
 	}
 }

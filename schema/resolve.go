@@ -305,7 +305,7 @@ func (m *Model) check(c *checker, name, env string, tree map[string]any, prov ma
 			}
 			format, args := e.Msg()
 			msg := fmt.Sprintf(format, args...)
-			if u := userMessage(e); u != "" {
+			if u := userMessage(e, schemaAt(c.service, rel)); u != "" {
 				msg = u
 			}
 			switch {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"strings"
 
 	"github.com/fatih/color"
 	"github.com/spf13/cobra"
@@ -105,6 +106,9 @@ func printError(io *IOStreams, g *GlobalOptions, err error) {
 	var other []error
 	for _, e := range flatten(err) {
 		if ds := diag.As(e); len(ds) > 0 {
+			if c := wrapperContext(e); c != "" {
+				other = append(other, errors.New(c))
+			}
 			diags = append(diags, ds...)
 			continue
 		}
@@ -129,6 +133,32 @@ func printError(io *IOStreams, g *GlobalOptions, err error) {
 		summary += fmt.Sprintf(", %d warning%s", warnings, plural(warnings))
 	}
 	fmt.Fprintln(io.ErrOut, summary)
+}
+
+// wrapperContext is what an error wrapping diagnostics says before them (the
+// specs at origin/main are invalid: …), or "" when it adds nothing. The
+// wrapper composed its message from the wrapped one, so removing that
+// leaves its own words.
+func wrapperContext(err error) string {
+	inner := err
+	for {
+		switch inner.(type) {
+		case *diag.List, *diag.Diagnostic:
+		default:
+			u, ok := inner.(interface{ Unwrap() error })
+			if !ok {
+				return ""
+			}
+			inner = u.Unwrap()
+			continue
+		}
+		break
+	}
+	if inner == err {
+		return ""
+	}
+	msg, _ := strings.CutSuffix(err.Error(), inner.Error())
+	return strings.TrimSuffix(strings.TrimSpace(msg), ":")
 }
 
 // flatten unwraps errors.Join trees into their leaves; a *diag.List is

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/govctl/govctl/lint"
 )
 
 // ValidateOptions are the inputs of govctl validate.
@@ -40,6 +42,11 @@ func validateRun(cmd *cobra.Command, opts *ValidateOptions) error {
 	}
 	envs, err := envNames(m, opts.Env)
 	if err != nil {
+		return err
+	}
+	// The policies block configures lint: an unknown rule id or parameter
+	// would silently leave a team's policy off.
+	if _, err := lint.Rules(cmd.Context(), m, lint.Options{}); err != nil {
 		return err
 	}
 	if !opts.Quiet {

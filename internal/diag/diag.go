@@ -295,7 +295,9 @@ func Closest(name string, candidates []string) string {
 			best, bestDist = c, d
 		}
 	}
-	if bestDist > limit {
+	// A suggestion that shares nothing with the name ("a" for "b") is
+	// noise, not a typo's correction.
+	if bestDist > limit || bestDist >= len(name) {
 		return ""
 	}
 	return best

@@ -101,6 +101,9 @@ func TestDidYouMean(t *testing.T) {
 	if got := DidYouMean("servics", []string{"platform", "services", "environments"}); got != `; did you mean "services"?` {
 		t.Errorf("got %q", got)
 	}
+	if got := DidYouMean("b", []string{"a"}); got != "" {
+		t.Errorf("one-letter names: got %q", got)
+	}
 	if got := DidYouMean("zzzzzz", []string{"platform"}); got != "" {
 		t.Errorf("got %q", got)
 	}
