@@ -67,6 +67,13 @@ func loadMemo(ctx context.Context, dir string, memo *resolutionMemo, used map[me
 		return nil, fmt.Errorf("load %s: %w", dir, err)
 	}
 	if len(files) == 0 {
+		if below := platformsBelow(abs); len(below) > 0 {
+			for i, b := range below {
+				below[i] = filepath.Join(dir, filepath.FromSlash(b))
+			}
+			return nil, fmt.Errorf("load %s: no spec here, only platforms below it (each directory with its own cue.mod is a platform of its own): %s; name one with --dir, e.g. --dir %s",
+				dir, strings.Join(below, ", "), below[0])
+		}
 		return nil, fmt.Errorf("load %s: no .cue files found; run `govctl init %s` to create a platform, or use --dir to name the spec directory", dir, dir)
 	}
 	l := &loader{dir: dir, abs: abs, files: files, errs: &diag.List{Dir: dir}, memo: memo, used: used}
@@ -94,7 +101,9 @@ type loader struct {
 }
 
 // specFiles lists the .cue files under abs, relative and sorted, skipping
-// cue.mod, hidden and underscore directories, and a generated schema copy.
+// cue.mod, hidden and underscore directories, a generated schema copy, and
+// subdirectories holding their own cue.mod: each of those is a platform of
+// its own, never merged into its parent's.
 func specFiles(abs string) ([]string, error) {
 	var files []string
 	err := filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
@@ -103,7 +112,7 @@ func specFiles(abs string) ([]string, error) {
 		}
 		name := d.Name()
 		if d.IsDir() {
-			if p != abs && (name == "cue.mod" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "node_modules") {
+			if p != abs && (name == "cue.mod" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "node_modules" || isPlatformRoot(p)) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -123,6 +132,39 @@ func specFiles(abs string) ([]string, error) {
 	})
 	sort.Strings(files)
 	return files, err
+}
+
+// isPlatformRoot reports whether dir holds a cue.mod directory, which makes
+// it a CUE module, and so a platform of its own.
+func isPlatformRoot(dir string) bool {
+	st, err := os.Stat(filepath.Join(dir, "cue.mod"))
+	return err == nil && st.IsDir()
+}
+
+// platformsBelow lists, relative to abs and sorted, the platform roots
+// (directories with their own cue.mod) below abs that hold spec files, not
+// descending into a platform: what to name when abs itself holds no spec.
+func platformsBelow(abs string) []string {
+	var out []string
+	_ = filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() || p == abs {
+			return nil
+		}
+		name := d.Name()
+		if name == "cue.mod" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "node_modules" {
+			return filepath.SkipDir
+		}
+		if isPlatformRoot(p) {
+			if files, err := specFiles(p); err == nil && len(files) > 0 {
+				rel, _ := filepath.Rel(abs, p)
+				out = append(out, filepath.ToSlash(rel))
+			}
+			return filepath.SkipDir
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out
 }
 
 func isGeneratedSchema(p string) (bool, error) {

@@ -22,7 +22,6 @@ const durationWords = `a duration in quotes, such as "800ms", "5s" or "1m30s" (a
 // what a matching value looks like. A pattern not listed here is reported
 // without being shown (schema_test checks that every pattern is listed).
 var patternWords = map[string]string{
-	`^[A-Za-z0-9][-A-Za-z0-9_.]*$`:        `must be a MeshConfig extension provider name: letters, digits, '-', '_' and '.', e.g. "otel"`,
 	`^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`:   `must be a DNS label: lowercase letters, digits and '-', starting with a letter, at most 63 characters, e.g. "team-orders"`,
 	`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`:   `must be a GitHub repository as owner/name, e.g. "acme/shop"`,
 	`^[A-Za-z0-9-]+(/[A-Za-z0-9_.-]+)?$`:  `must be a GitHub user ("alice") or an organisation team ("acme/sre")`,
@@ -36,6 +35,7 @@ var patternWords = map[string]string{
 	`^[A-Z]+(-[A-Z]+)*-[0-9]{3}$`:         `must be a rule id such as "GOV-RES-003" (` + "`govctl rules`" + ` lists them)`,
 	`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`:        `must be a date as YYYY-MM-DD, e.g. "2026-12-31"`,
 	`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$`: `must be a DNS name: two or more dot-separated labels of lowercase letters, digits and '-', e.g. "shop.example.com"`,
+	`^[A-Za-z0-9][-A-Za-z0-9_.]*$`:                                      `must be a MeshConfig extension provider name: letters, digits, '-', '_' and '.', e.g. "otel"`,
 }
 
 // userMessage restates a CUE error message in the spec's words; field is

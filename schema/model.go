@@ -323,7 +323,7 @@ type Dependency struct {
 // Retries is a client retry policy.
 type Retries struct {
 	Attempts      int      `json:"attempts"`
-	PerTryTimeout Duration `json:"perTryTimeout"`
+	PerTryTimeout Duration `json:"perTryTimeout,omitempty"`
 	RetryOn       string   `json:"retryOn"`
 }
 

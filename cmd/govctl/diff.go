@@ -44,10 +44,12 @@ would prune are shown as deleted.`,
 			if err != nil {
 				return err
 			}
-			objs, err := targets.Render(ctx, m, envs, targetOptions(g.Dir, ts))
+			topts, assumed := targetOptions(m.Dir, ts)
+			objs, err := targets.Render(ctx, m, envs, topts)
 			if err != nil {
 				return err
 			}
+			noteAssumedRoot(g, io, m.Dir, topts, assumed)
 			secrets, err := modelSecrets(io, m)
 			if err != nil {
 				return err

@@ -140,7 +140,7 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 	// the output; nil objects skip them and the report says so.
 	var objs []render.Object
 	if !opts.NoObjects {
-		if objs, err = targets.Render(ctx, m, envs, targetOptions(opts.Dir, nil)); err != nil {
+		if objs, err = targets.Render(ctx, m, envs, specDirOptions(m.Dir)); err != nil {
 			return err
 		}
 	}

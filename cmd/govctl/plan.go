@@ -120,7 +120,7 @@ func planRun(cmd *cobra.Command, opts *PlanOptions) error {
 	}
 	scope := render.ScopeFor(ts, opts.Env)
 	// Both sides render every target; the scope picks what is compared.
-	renderFunc := baselineSecrets(planRender(targetOptions(opts.Dir, nil)), m, secrets)
+	renderFunc := baselineSecrets(planRender(specDirOptions(m.Dir)), m, secrets)
 
 	var baseline plan.Baseline
 	switch {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/govctl/govctl/internal/diag"
+	"github.com/govctl/govctl/internal/worktree"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/render/targets"
 )
@@ -69,31 +70,33 @@ Layout under --out:
 	f.BoolVar(&opts.Force, "force", false, "overwrite files in --out that govctl did not write")
 	f.IntVar(&opts.CanaryWeight, "canary-weight", 0, "canary share (0-100) for services rolling out, instead of the environment's first step")
 	f.StringSliceVar(&opts.Services, "service", nil, "with --stdout: only these services' objects (a pipeline applying one service's canary step)")
-	f.StringVar(&opts.SpecDir, "spec-dir", "", "spec dir as the workflows should name it, relative to the repository root (default --dir)")
+	f.StringVar(&opts.SpecDir, "spec-dir", "", "spec dir as the workflows should name it, relative to the repository root (default: --dir relative to the root of its git work tree)")
 	return cmd
 }
 
-// renderOptions turns flags into the renderers' options.
-func (o *RenderOptions) renderOptions() (targets.Options, error) {
+// renderOptions turns flags into the renderers' options; assumed reports
+// that the workflows assume the spec dir is the repository root.
+func (o *RenderOptions) renderOptions(dir string) (topts targets.Options, assumed bool, err error) {
 	ts, err := targets.Parse(o.Targets)
 	if err != nil {
-		return targets.Options{}, err
+		return targets.Options{}, false, err
 	}
-	topts := targetOptions(o.Dir, ts)
+	topts, assumed = targetOptions(dir, ts)
+	if o.SpecDir != "" {
+		topts.GitHub.SpecDir = o.SpecDir
+		assumed = false
+	}
 	if o.CanaryWeight >= 0 {
 		if o.CanaryWeight > 100 {
-			return topts, fmt.Errorf("--canary-weight %d is not a percentage: use 0 to 100", o.CanaryWeight)
+			return topts, false, fmt.Errorf("--canary-weight %d is not a percentage: use 0 to 100", o.CanaryWeight)
 		}
 		w := o.CanaryWeight
 		topts.Istio.CanaryWeight = &w
 	}
-	if o.SpecDir != "" {
-		topts.GitHub.SpecDir = o.SpecDir
-	}
-	return topts, nil
+	return topts, assumed, nil
 }
 
-func renderRun(cmd *cobra.Command, opts *RenderOptions) error {
+func renderRun(cmd *cobra.Command, opts *RenderOptions) (err error) {
 	if opts.Out == "" && !opts.Stdout {
 		return errors.New("render needs --out DIR, or --stdout")
 	}
@@ -104,12 +107,12 @@ func renderRun(cmd *cobra.Command, opts *RenderOptions) error {
 		// A partial write would prune the other services' files.
 		return errors.New("--service works with --stdout only")
 	}
-	topts, err := opts.renderOptions()
+	ctx := cmd.Context()
+	m, err := loadModel(ctx, opts.GlobalOptions, nil)
 	if err != nil {
 		return err
 	}
-	ctx := cmd.Context()
-	m, err := loadModel(ctx, opts.GlobalOptions, nil)
+	topts, assumed, err := opts.renderOptions(m.Dir)
 	if err != nil {
 		return err
 	}
@@ -126,6 +129,12 @@ func renderRun(cmd *cobra.Command, opts *RenderOptions) error {
 	if err != nil {
 		return err
 	}
+	defer func() {
+		// Said once the output is out, so that a failure reads alone.
+		if err == nil {
+			noteAssumedRoot(opts.GlobalOptions, opts.IO, m.Dir, topts, assumed)
+		}
+	}()
 	if len(opts.Services) > 0 {
 		objs = onlyServices(objs, opts.Services)
 	}
@@ -231,10 +240,35 @@ func onlyServices(objs []render.Object, services []string) []render.Object {
 }
 
 // targetOptions renders targets (all when empty) of the spec in dir, with
-// workflows naming the spec dir as the user gave it, which is relative to
-// the repository root when govctl runs there.
-func targetOptions(dir string, ts []render.Target) targets.Options {
-	topts := targets.Options{Targets: ts}
-	topts.GitHub.SpecDir = filepath.ToSlash(filepath.Clean(dir))
+// workflows naming the spec dir relative to the root of the git work tree
+// that holds it, however dir was given (absolute, relative, "..", from
+// inside the spec dir), so that the same spec renders the same workflows
+// wherever govctl runs. Outside a work tree the spec dir is assumed to be
+// the repository root; assumed reports that, for the commands that show
+// workflows to say so (noteAssumedRoot).
+func targetOptions(dir string, ts []render.Target) (topts targets.Options, assumed bool) {
+	topts = targets.Options{Targets: ts}
+	loc, err := worktree.Locate(dir)
+	if err != nil {
+		topts.GitHub.SpecDir = "."
+		return topts, true
+	}
+	topts.GitHub.SpecDir = loc.Rel
+	return topts, false
+}
+
+// noteAssumedRoot says on stderr, once the render succeeded, that the
+// workflows about to be shown or written assume the spec dir is the repository root, when they do.
+func noteAssumedRoot(g *GlobalOptions, io *IOStreams, dir string, topts targets.Options, assumed bool) {
+	if !assumed || g.Quiet || (len(topts.Targets) > 0 && !slices.Contains(topts.Targets, render.TargetGitHub)) {
+		return
+	}
+	fmt.Fprintf(io.ErrOut, "govctl: note: %s is not in a git work tree: the workflows assume it is the repository root (if not, pass --spec-dir with its path in the repository)\n", dir)
+}
+
+// specDirOptions is targetOptions for every target, for the commands that
+// render without showing the workflows (validate, lint, plan).
+func specDirOptions(dir string) targets.Options {
+	topts, _ := targetOptions(dir, nil)
 	return topts
 }

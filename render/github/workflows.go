@@ -114,6 +114,10 @@ func (r Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([
 		return nil, fmt.Errorf("render github: %w", err)
 	}
 
+	if err := w.checkCanaryLength(); err != nil {
+		return nil, err
+	}
+
 	objs, err := w.deployObjects(ctx, w.deployed(m))
 	if err != nil {
 		return nil, err
@@ -289,7 +293,7 @@ func (r Renderer) newWorkflows(m *schema.Model) (*workflows, error) {
 	}
 	dir = path.Clean(strings.ReplaceAll(dir, `\`, "/"))
 	if path.IsAbs(dir) || dir == ".." || strings.HasPrefix(dir, "../") || !safeSpecDir.MatchString(dir) {
-		return nil, fmt.Errorf("spec directory %q cannot be named in a workflow: give it relative to the repository root (letters, digits, _ . / -), e.g. run govctl from the repository root", dir)
+		return nil, fmt.Errorf("spec directory %q cannot be named in a workflow: give its path relative to the repository root, in letters, digits and _ . / - (such as platform/shop)", dir)
 	}
 	w.specDir = dir
 
@@ -757,7 +761,7 @@ kubectl -n "$NAMESPACE" rollout status "deployment/$WORKLOAD" --timeout=10m
 		job.set("if", "github.event_name == 'workflow_dispatch'")
 	}
 	job.set("runs-on", w.runsOn).
-		set("timeout-minutes", 30+int(math.Ceil(waited.Minutes()))).
+		set("timeout-minutes", deploySlackMinutes+int(math.Ceil(waited.Minutes()))).
 		set("environment", newMapping().set("name", env.Name)).
 		set("concurrency", newMapping().
 			set("group", "deploy-"+service+"-"+env.Name).
@@ -774,6 +778,78 @@ kubectl -n "$NAMESPACE" rollout status "deployment/$WORKLOAD" --timeout=10m
 			set("WORKLOAD", workload)).
 		set("steps", steps)
 	return job, nil
+}
+
+// deploySlackMinutes is a deploy job's time beyond its holds: checkout,
+// credentials, the rollout itself, smoke test, gates and a rollback.
+const deploySlackMinutes = 30
+
+// maxJobMinutes is the longest a job may run on a GitHub-hosted runner
+// (6 hours, "Usage limits": job execution time); GitHub cancels it then,
+// in the middle of a canary.
+const maxJobMinutes = 360
+
+// canaryHold is how long the canary of res's environment holds traffic in
+// total (each step holds for the gate window), the time a deploy job waits
+// on top of deploySlackMinutes.
+func canaryHold(res *schema.Resolved) time.Duration {
+	return time.Duration(len(res.Environment.Canary.Steps)) * res.GateWindow().Value
+}
+
+// checkCanaryLength refuses an environment whose canary holds traffic for
+// longer than a deploy job may run: the job would be cancelled half way,
+// leaving traffic split. It is an error whether or not a rollout is in
+// progress now, since the next version bump would start one.
+func (w *workflows) checkCanaryLength() error {
+	list := &diag.List{Dir: w.model.Dir}
+	for _, name := range w.envs {
+		env := w.model.Environments[name]
+		if env.Canary == nil || len(env.Canary.Steps) == 0 {
+			continue
+		}
+		used := false
+		for _, svc := range w.resolved[name].Services {
+			if svc.IsApp() && svc.Traffic.Canary {
+				used = true
+				break
+			}
+		}
+		if !used {
+			continue
+		}
+		hold := canaryHold(w.resolved[name])
+		need := deploySlackMinutes + int(math.Ceil(hold.Minutes()))
+		if need <= maxJobMinutes {
+			continue
+		}
+		n := len(env.Canary.Steps)
+		longest := (time.Duration(maxJobMinutes-deploySlackMinutes) * time.Minute / time.Duration(n)).Truncate(time.Second)
+		window := w.resolved[name].GateWindow()
+		pos := window.Pos
+		if !pos.IsValid() {
+			if p, ok := w.model.PosOf(fieldpath.New("environments", name, "canary")); ok {
+				pos = p
+			} else {
+				pos = env.Pos
+			}
+		}
+		list.Add(diag.Errorf(pos, fieldpath.New("environments", name, "canary"),
+			"%d canary steps holding %s each take %s, and one deploy job runs them all: with %d minutes for the rollout itself that job needs timeout-minutes %d, more than the %d (6 hours) GitHub lets a job run, so it would be cancelled with traffic split; use fewer steps or an interval of at most %s",
+			n, shortDuration(window.Value), shortDuration(hold), deploySlackMinutes, need, maxJobMinutes, shortDuration(longest)))
+	}
+	return list.Err()
+}
+
+// shortDuration formats d as a spec would write it: 30m, 9h30m, 17m22s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // rollbackCondition runs a rollback step when a step failed or the run was

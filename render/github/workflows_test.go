@@ -834,6 +834,39 @@ func TestStringsTakenFromNodesReadBackAlike(t *testing.T) {
 	}
 }
 
+// TestCanaryLongerThanAJobMayRunIsAnError: a deploy job walks every canary
+// step, and GitHub cancels a job after 6 hours (timeout-minutes above 360
+// does not help), so steps × interval beyond 5h30m (plus 30 minutes for the
+// rollout) is an error at the environment's canary, never a workflow that
+// dies half way with traffic split. 11 steps of 30m is exactly 360 minutes.
+func TestCanaryLongerThanAJobMayRunIsAnError(t *testing.T) {
+	const from = "canary: {steps: [10, 30, 100], maxErrorRate: 0.005}"
+	fits := "canary: {steps: [1, 2, 5, 10, 20, 30, 40, 50, 60, 80, 100], interval: \"30m\", maxErrorRate: 0.005}"
+	objs, err := renderVariant(t, shopRenderer, map[string][2]string{"environments/environments.cue": {from, fits}})
+	if err != nil {
+		t.Fatalf("11 steps of 30m: %v", err)
+	}
+	if got := parseWorkflow(t, objs, DeployWorkflowPath("orders")).Jobs["deploy-prod"].TimeoutMinutes; got != maxJobMinutes {
+		t.Errorf("timeout-minutes = %d, want %d", got, maxJobMinutes)
+	}
+
+	long := "canary: {steps: [1, 2, 5, 10, 20, 30, 40, 50, 60, 70, 80, 100], interval: \"30m\", maxErrorRate: 0.005}"
+	_, err = renderVariant(t, shopRenderer, map[string][2]string{"environments/environments.cue": {from, long}})
+	ds := diag.As(err)
+	if len(ds) != 1 {
+		t.Fatalf("12 steps of 30m: err = %v, want one diagnostic", err)
+	}
+	d := ds[0]
+	if d.Path.String() != "environments.prod.canary" || !strings.HasSuffix(d.Pos.File, "/environments/environments.cue") || d.Pos.Line != 8 {
+		t.Errorf("diagnostic at %s %s, want environments/environments.cue:8 environments.prod.canary", d.Pos, d.Path)
+	}
+	for _, want := range []string{"12 canary steps holding 30m each take 6h", "timeout-minutes 390", "interval of at most 27m30s"} {
+		if !strings.Contains(d.Message, want) {
+			t.Errorf("message %q does not say %q", d.Message, want)
+		}
+	}
+}
+
 // TestBuildFollowsTheServicesBuildKind: a Dockerfile build runs no Go
 // toolchain; a prebuilt image has no build job, and its first deploy job
 // guards the default branch in the build job's place. Both pass

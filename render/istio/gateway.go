@@ -21,13 +21,16 @@ import (
 // port 443 with that Secret's certificate (the Secret lives in the
 // ingress gateway's namespace, where the gateway reads it), and port 80
 // redirects to HTTPS; without it, port 80 serves plain HTTP.
-func (e *envRender) gateway(svc *schema.Service) *networkingv1.Gateway {
+func (e *envRender) gateway(svc *schema.Service) (*networkingv1.Gateway, error) {
 	gwName := e.res.Platform.Mesh.Gateway.Name
 	if i := strings.LastIndexByte(gwName, '/'); i >= 0 {
 		gwName = gwName[i+1:]
 	}
 	selector := map[string]string{"istio": strings.TrimPrefix(gwName, "istio-")}
-	hosts := append([]string(nil), svc.Exposure.Hosts...)
+	hosts, err := e.exposedHosts(svc)
+	if err != nil {
+		return nil, err
+	}
 	http := &networking.Server{
 		Port:  &networking.Port{Number: 80, Name: "http", Protocol: "HTTP"},
 		Hosts: hosts,
@@ -51,5 +54,5 @@ func (e *envRender) gateway(svc *schema.Service) *networkingv1.Gateway {
 			Selector: selector,
 			Servers:  servers,
 		},
-	}
+	}, nil
 }

@@ -57,10 +57,10 @@ import (
 	"context"
 	"fmt"
 	"path"
-	"regexp"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/schema"
@@ -206,7 +206,11 @@ func (e *envRender) serviceObjects(svc *schema.Service) ([]render.Object, error)
 			if err != nil {
 				return nil, err
 			}
-			values = append(values, e.gateway(svc), public)
+			gw, err := e.gateway(svc)
+			if err != nil {
+				return nil, err
+			}
+			values = append(values, gw, public)
 		}
 	}
 	values = append(values, e.authorizationPolicy(svc))
@@ -296,9 +300,18 @@ func (e *envRender) namespaceMeta(name string) metav1.ObjectMeta {
 	}
 }
 
-// labelValueRE is Kubernetes' syntax for a label value (at most 63
-// characters, checked separately).
-var labelValueRE = regexp.MustCompile(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
+// LabelValueProblem says, in the spec's words, why value (of the spec
+// field named field, relative to the service) cannot be a Kubernetes label
+// value, or returns "" when it can; apimachinery's IsValidLabelValue
+// decides. Every renderer that puts a spec value into a label reports it
+// with these words, so that one mistake is one diagnostic however many
+// targets refuse it.
+func LabelValueProblem(field, value string) string {
+	if len(validation.IsValidLabelValue(value)) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s %q cannot be a Kubernetes label value: use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", field, value)
+}
 
 // checkLabels reports spec values that cannot be Kubernetes label values:
 // the schema admits owners such as "acme/sre" and versions of up to 128
@@ -312,8 +325,8 @@ func (e *envRender) checkLabels(svc *schema.Service) error {
 		if f.value == "" && f.field == "traffic.stableVersion" {
 			continue
 		}
-		if len(f.value) > 63 || !labelValueRE.MatchString(f.value) {
-			return e.errorf(svc, f.field, "%s %q cannot be a Kubernetes label value: use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", f.field, f.value)
+		if msg := LabelValueProblem(f.field, f.value); msg != "" {
+			return e.errorf(svc, f.field, "%s", msg)
 		}
 	}
 	return nil

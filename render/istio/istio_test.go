@@ -950,3 +950,94 @@ func TestTelemetryNamesTheTracingProvider(t *testing.T) {
 		t.Errorf("providers = %v, want otel", p)
 	}
 }
+
+// TestNeverRetryRendersAPolicyIstioAccepts: retries {attempts: 0} is how a
+// spec says "never retry" (a charge): it renders a retry policy of attempts
+// 0 alone, which Istio reads as retries disabled and accepts, where
+// attempts 0 with perTryTimeout or retryOn set is rejected ("http retry
+// policy configured when attempts are set to 0 (disabled)").
+func TestNeverRetryRendersAPolicyIstioAccepts(t *testing.T) {
+	for _, retries := range []string{`{attempts: 0}`, `{attempts: 0, perTryTimeout: "2s"}`, `{attempts: 0, perTryTimeout: "1ns", retryOn: "5xx"}`} {
+		t.Run(retries, func(t *testing.T) {
+			objs := renderSpec(t, "prod", Options{}, `
+services: orders: {owner: "t", image: "ghcr.io/x/orders", version: "v1", dependencies: payments: {timeout: "2s", retries: `+retries+`}}
+services: payments: {owner: "t", image: "ghcr.io/x/payments", version: "v1"}
+`)
+			vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "payments")
+			n := 0
+			for _, r := range vs.Spec.Http {
+				if !strings.Contains(r.Name, "-from-orders") {
+					if r.Retries != nil {
+						t.Errorf("route %s: retries %v, want none (the mesh default) for callers that declare none", r.Name, r.Retries)
+					}
+					continue
+				}
+				n++
+				if r.Retries == nil || r.Retries.Attempts != 0 || r.Retries.PerTryTimeout != nil || r.Retries.RetryOn != "" {
+					t.Errorf("route %s: retries %v, want attempts 0 alone", r.Name, r.Retries)
+				}
+			}
+			if n == 0 {
+				t.Fatal("no route for calls from orders")
+			}
+			expectIstioAccepts(t, objs)
+		})
+	}
+}
+
+// TestInternationalisedHostRendersInASCII: a host such as
+// söcken.example.com is rendered in its IDNA (punycode) form, which DNS,
+// Istio and Kubernetes take; a name that is no host at all is an error at
+// the field.
+func TestInternationalisedHostRendersInASCII(t *testing.T) {
+	objs := renderSpec(t, "prod", Options{}, `
+services: shop: {owner: "t", image: "ghcr.io/x/shop", version: "v1", exposure: {public: true, hosts: ["söcken.example.com", "*.Katalög.example.com"]}}
+`)
+	vs := find[*networkingv1.VirtualService](t, objs, "prod", "VirtualService", "shop-public")
+	want := []string{"xn--scken-jua.example.com", "*.xn--katalg-0xa.example.com"}
+	if !slices.Equal(vs.Spec.Hosts, want) {
+		t.Errorf("public VirtualService hosts = %q, want %q", vs.Spec.Hosts, want)
+	}
+	gw := find[*networkingv1.Gateway](t, objs, "prod", "Gateway", "shop-public")
+	for _, srv := range gw.Spec.Servers {
+		if !slices.Equal(srv.Hosts, want) {
+			t.Errorf("Gateway server %s hosts = %q, want %q", srv.Port.Name, srv.Hosts, want)
+		}
+	}
+	expectIstioAccepts(t, objs)
+
+	for _, h := range []string{"a..example.com", "-a.example.com", "xn--zz.example.com", "shop.example.com."} {
+		m := loadSpec(t, map[string]string{"platform.cue": platformCUE, "services.cue": "package platform\n\nservices: shop: {owner: \"t\", image: \"ghcr.io/x/shop\", version: \"v1\"\n\texposure: {public: true, hosts: [\"" + h + "\"]}}\n"})
+		_, err := Renderer{}.Render(context.Background(), m, []string{"prod"})
+		var re *diag.Diagnostic
+		if !errors.As(err, &re) || re.Path.String() != "services.shop.exposure.hosts[0]" || re.Pos.Line != 4 {
+			t.Errorf("host %q: err = %v, want a diagnostic at services.shop.exposure.hosts[0] on line 4", h, err)
+		}
+	}
+}
+
+// TestRetryOnIstioRejectsIsAnError: Istio's validation rejects a retryOn
+// item that is neither a condition it knows nor an HTTP status code; that
+// is an error at the caller's retryOn, and what Istio accepts renders.
+func TestRetryOnIstioRejectsIsAnError(t *testing.T) {
+	spec := func(retryOn string) map[string]string {
+		return map[string]string{"platform.cue": platformCUE, "services.cue": "package platform\n\n" +
+			"services: payments: {owner: \"t\", image: \"ghcr.io/x/payments\", version: \"v1\"}\n" +
+			"services: orders: {owner: \"t\", image: \"ghcr.io/x/orders\", version: \"v1\"\n" +
+			"\tdependencies: payments: {timeout: \"2s\", retries: {attempts: 2, perTryTimeout: \"500ms\", retryOn: \"" + retryOn + "\"}}}\n"}
+	}
+	for _, bad := range []string{"5xx,timeout", "5xx,,reset", "599", "connect_failure"} {
+		m := loadSpec(t, spec(bad))
+		_, err := Renderer{}.Render(context.Background(), m, []string{"prod"})
+		var re *diag.Diagnostic
+		if !errors.As(err, &re) || re.Path.String() != "services.orders.dependencies.payments.retries.retryOn" || re.Pos.Line != 5 {
+			t.Errorf("retryOn %q: err = %v, want a diagnostic at services.orders.dependencies.payments.retries.retryOn on line 5", bad, err)
+		}
+	}
+	m := loadSpec(t, spec("gateway-error,503,cancelled,reset-before-request"))
+	objs, err := Renderer{}.Render(context.Background(), m, []string{"prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectIstioAccepts(t, objs)
+}

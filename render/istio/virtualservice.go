@@ -2,7 +2,9 @@ package istio
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"google.golang.org/protobuf/proto"
@@ -139,6 +141,24 @@ func (e *envRender) mirrorRoutes(svc *schema.Service, p rollout, r *networking.H
 	return []*networking.HTTPRoute{reads, r}
 }
 
+// exposedHosts returns the service's exposed hosts as the public
+// VirtualService and its Gateway name them (schema.ExposedHost: IDNA
+// names in ASCII), without duplicates, or the diagnostic of the first host
+// that cannot be one.
+func (e *envRender) exposedHosts(svc *schema.Service) ([]string, error) {
+	var hosts []string
+	for i, h := range svc.Exposure.Hosts {
+		h, err := schema.ExposedHost(h)
+		if err != nil {
+			return nil, e.errorf(svc, fmt.Sprintf("exposure.hosts[%d]", i), "%s", err)
+		}
+		if !slices.Contains(hosts, h) {
+			hosts = append(hosts, h)
+		}
+	}
+	return hosts, nil
+}
+
 // publicVirtualService renders the routes of a public service's hosts at
 // the ingress gateway: the exposed path prefixes go to the service's HTTP
 // port, split between stable and canary like the rest of its traffic and
@@ -151,14 +171,9 @@ func (e *envRender) publicVirtualService(svc *schema.Service, p rollout) (*netwo
 	if err != nil {
 		return nil, err
 	}
-	var hosts []string
-	for i, h := range svc.Exposure.Hosts {
-		if !validExposedHost(h) {
-			return nil, e.errorf(svc, fmt.Sprintf("exposure.hosts[%d]", i), "exposed host %q is not a DNS name (a leading \"*.\" wildcard is allowed)", h)
-		}
-		if !slices.Contains(hosts, h) {
-			hosts = append(hosts, h)
-		}
+	hosts, err := e.exposedHosts(svc)
+	if err != nil {
+		return nil, err
 	}
 	port := uint32(svc.Ports.HTTP)
 	match := func(method string) []*networking.HTTPMatchRequest {
@@ -309,14 +324,22 @@ func (e *envRender) routeScopes(svc *schema.Service) ([]routeScope, error) {
 // callee. Attempts 0 disables retries (Istio: "If 0, retries will be
 // disabled"), which differs from declaring none (Istio's default policy).
 func (e *envRender) retryPolicy(c caller, callee string) (*networking.HTTPRetry, error) {
+	if c.retries.Attempts == 0 {
+		// Istio rejects a policy with attempts 0 and anything else set
+		// ("http retry policy configured when attempts are set to 0
+		// (disabled)"): never retrying is attempts 0 alone.
+		return &networking.HTTPRetry{}, nil
+	}
 	from := e.res.Services[c.name]
+	if bad := unknownRetryOn(c.retries.RetryOn); bad != nil {
+		return nil, e.errorf(from, "dependencies."+callee+".retries.retryOn",
+			"retryOn %q: %s not a retry condition Istio knows; write a comma-separated list of %s, or HTTP status codes such as 503",
+			c.retries.RetryOn, quoteList(bad), strings.Join(retryOnConditions, ", "))
+	}
 	field := "dependencies." + callee + ".retries.perTryTimeout"
 	perTry, err := e.duration(from, field, c.retries.PerTryTimeout)
 	if err != nil {
 		return nil, err
-	}
-	if c.retries.Attempts == 0 {
-		return &networking.HTTPRetry{Attempts: 0}, nil
 	}
 	return &networking.HTTPRetry{
 		Attempts:      int32(c.retries.Attempts),
@@ -380,22 +403,43 @@ func exact(v string) *networking.StringMatch {
 	return &networking.StringMatch{MatchType: &networking.StringMatch_Exact{Exact: v}}
 }
 
-// validExposedHost reports whether h is a DNS name, optionally with a
-// leading "*." wildcard, as a VirtualService host must be.
-func validExposedHost(h string) bool {
-	h = strings.TrimPrefix(h, "*.")
-	if h == "" || len(h) > 253 {
-		return false
+// retryOnConditions are the retry conditions Istio's validation accepts in
+// HTTPRetry.retryOn (istio.io/istio pkg/config/validation,
+// supportedRetryOnPolicies: Envoy's x-envoy-retry-on and
+// x-envoy-retry-grpc-on policies); an HTTP status code is accepted too.
+var retryOnConditions = []string{
+	"5xx", "gateway-error", "reset", "reset-before-request", "connect-failure", "retriable-4xx",
+	"refused-stream", "retriable-status-codes", "retriable-headers", "envoy-ratelimited",
+	"http3-post-connect-failure", "cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable",
+}
+
+// unknownRetryOn returns the conditions of a retryOn list that Istio would
+// reject, as its validation does: each comma-separated item must be a known
+// condition or an HTTP status code.
+func unknownRetryOn(retryOn string) []string {
+	if retryOn == "" {
+		return nil
 	}
-	for _, label := range strings.Split(h, ".") {
-		if len(label) == 0 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
+	var bad []string
+	for _, c := range strings.Split(retryOn, ",") {
+		if code, err := strconv.Atoi(c); err == nil && http.StatusText(code) != "" {
+			continue
 		}
-		for _, r := range label {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
-				return false
-			}
+		if !slices.Contains(retryOnConditions, c) {
+			bad = append(bad, c)
 		}
 	}
-	return true
+	return bad
+}
+
+// quoteList formats items as `"a" is` or `"a", "b" are`.
+func quoteList(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = strconv.Quote(s)
+	}
+	if len(q) == 1 {
+		return q[0] + " is"
+	}
+	return strings.Join(q, ", ") + " are"
 }

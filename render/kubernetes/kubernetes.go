@@ -51,7 +51,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/internal/fieldpath"
@@ -202,11 +201,11 @@ func checkService(svc *schema.Service, stable, canary string) *diag.Diagnostic {
 		if f.value == "" {
 			continue
 		}
-		if msgs := validation.IsValidLabelValue(f.value); len(msgs) > 0 {
+		if msg := istio.LabelValueProblem(f.field.String(), f.value); msg != "" {
 			return &diag.Diagnostic{
 				Pos:     svc.PosOf(f.field),
 				Path:    append(fieldpath.New("services", svc.Name), f.field...),
-				Message: fmt.Sprintf("%s %q cannot be a Kubernetes label value: %s", f.field, f.value, msgs[0]),
+				Message: msg,
 			}
 		}
 	}

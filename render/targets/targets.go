@@ -125,3 +125,18 @@ func Render(ctx context.Context, m *schema.Model, envs []string, opts Options) (
 	}
 	return out, nil
 }
+
+// Validate renders envs of m with every selected renderer and encodes the
+// result, in memory, writing nothing: the check behind `govctl validate`.
+// A spec that passes Validate renders, because the renderers refuse, at the
+// spec field, every value their target cannot express.
+func Validate(ctx context.Context, m *schema.Model, envs []string, opts Options) error {
+	objs, err := Render(ctx, m, envs, opts)
+	if err != nil {
+		return err
+	}
+	if _, err := render.EncodeObjects(objs); err != nil {
+		return fmt.Errorf("encode rendered objects: %w", err)
+	}
+	return nil
+}
