@@ -372,7 +372,13 @@ func (w *workflows) deployWorkflow(service string) (*mapping, error) {
 	for _, p := range w.github.ServicePaths {
 		paths = append(paths, strings.ReplaceAll(p, "{service}", service))
 	}
-	paths = append(paths, w.specPath(source))
+	// What the service deploys depends on more than its own file: the
+	// environments, the platform and its defaults, any other file that sets
+	// services.<service> (the spec is one CUE package), and the other
+	// services (the callers an AuthorizationPolicy admits). Every .cue file
+	// of the spec directory, subdirectories included, is therefore a
+	// trigger. Policies are not: no deploy step lints.
+	paths = append(paths, w.specPath("**.cue"))
 
 	doc := newMapping()
 	doc.node.HeadComment = comment(deployPreamble(service, w.envs))
@@ -429,16 +435,28 @@ func deployPreamble(service string, envs []string) string {
 		"",
 		"Before the first run:",
 		"  - create the GitHub environments and their reviewers: govctl apply github;",
-		"  - apply each environment's namespace objects (<env>/kubernetes/namespace.yaml,",
-		"    <env>/istio/namespace.yaml and externals.yaml of govctl render): this",
-		"    workflow applies only the objects of " + service + ";",
 		"  - give each environment a secret KUBECONFIG (a kubeconfig allowed to",
-		"    update the service's Deployment and Istio objects in its namespace)",
-		"    and a variable PROMETHEUS_URL (the Prometheus that scrapes the mesh).",
+		"    create and update its Namespace, and the service's Kubernetes and",
+		"    Istio objects in it) and a variable PROMETHEUS_URL (the Prometheus",
+		"    that scrapes the mesh).",
 		"Each deploy applies the service's rendered Kubernetes objects (govctl render",
-		"--target kubernetes): the Deployment \"" + service + "\", and \"" + service + "-canary\" while a new",
-		"version runs next to the stable one, with its ServiceAccount, Service and config.",
+		"--target kubernetes --service): the Deployment \"" + service + "\", and \"" + service + "-canary\" while",
+		"a new version runs next to the stable one, with its ServiceAccount, Service",
+		"and config, after the environment's Namespace; then its Istio objects with",
+		"the environment's PeerAuthentication, Telemetry and ServiceEntries. Applying",
+		"these shared objects again is idempotent, so a first deploy into a fresh",
+		"cluster works.",
 	}, "\n")
+}
+
+// stableVersionFile is the spec file where a rollout of svc is finished by
+// setting traffic.stableVersion: the file that sets it for this
+// environment, or else the one that sets the version being rolled out.
+func stableVersionFile(svc *schema.Service) string {
+	if o := svc.Origin(fieldpath.New("traffic", "stableVersion")); o.Layer != schema.LayerSchema {
+		return o.Pos.File
+	}
+	return svc.PosOf(fieldpath.New("version")).File
 }
 
 // specPath is a spec file's path from the repository root.
@@ -708,7 +726,7 @@ kubectl -n "$NAMESPACE" rollout status "deployment/$WORKLOAD" --timeout=10m
 		if last := c.Steps[len(c.Steps)-1]; last == 100 {
 			steps = append(steps, newMapping().
 				set("name", "Summary").
-				set("env", newMapping().set("SPEC_FILE", w.specPath(source))).
+				set("env", newMapping().set("SPEC_FILE", w.specPath(stableVersionFile(svc)))).
 				set("run", `{
   echo "### $SERVICE $VERSION serves 100% of $ENVIRONMENT"
   echo "Finish the rollout: set traffic.stableVersion to $VERSION for $ENVIRONMENT in $SPEC_FILE."

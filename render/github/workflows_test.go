@@ -449,18 +449,52 @@ func TestEnvironmentsAreDeployedInPromotionOrder(t *testing.T) {
 	}
 }
 
-func TestDeployTriggersOnServicePathsAndSpecFile(t *testing.T) {
+func TestDeployTriggersOnServicePathsAndEverySpecFile(t *testing.T) {
+	// The environments, the platform's defaults and the other services'
+	// files change what orders deploys as much as its own file does.
 	w := parseWorkflow(t, renderShop(t), DeployWorkflowPath("orders"))
 	push := w.On["push"].(map[string]any)
 	if got := push["branches"]; !slices.Equal(toStrings(got), []string{"main"}) {
 		t.Errorf("branches = %v", got)
 	}
-	if got := toStrings(push["paths"]); !slices.Equal(got, []string{"services/orders/**", "examples/shop/services/orders.cue"}) {
+	if got := toStrings(push["paths"]); !slices.Equal(got, []string{"services/orders/**", "examples/shop/**.cue"}) {
 		t.Errorf("paths = %q", got)
 	}
 	if _, ok := w.On["workflow_dispatch"]; !ok {
 		t.Error("no workflow_dispatch trigger")
 	}
+}
+
+func TestRolloutSummaryNamesTheFileThatHoldsTheVersion(t *testing.T) {
+	// The spec is one package: prod's stableVersion for orders may live in
+	// a file other than the service's.
+	dir := copyShop(t, map[string][2]string{
+		"services/orders.cue": {"traffic: stableVersion: \"v1.4.1\"", ""},
+	})
+	files := map[string]string{
+		"environments/prod-stable.cue": "package platform\n\nservices: orders: env: prod: traffic: stableVersion: \"v1.4.1\"\n",
+	}
+	for name, data := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, err := schema.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatalf("load variant: %v", err)
+	}
+	objs, err := shopRenderer.Render(context.Background(), m, m.EnvironmentNames())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := parseWorkflow(t, objs, DeployWorkflowPath("orders"))
+	if got := w.Jobs["deploy-prod"].step(t, "Summary").Env["SPEC_FILE"]; got != "examples/shop/environments/prod-stable.cue" {
+		t.Errorf("prod SPEC_FILE = %q, want the file that sets its stableVersion", got)
+	}
+
 }
 
 func toStrings(v any) []string {
