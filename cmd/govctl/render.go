@@ -49,11 +49,18 @@ Layout under --out:
   <env>/istio/<service>.yaml, <env>/istio/namespace.yaml
   <env>/kratos/<service>/config.yaml
   <env>/nacos/<namespace>/<group>/<dataId>, <env>/nacos/index.json, <env>/nacos/import.zip
-  .github/workflows/deploy-<service>.yml, .github/workflows/govctl-plan.yml`,
+  .github/workflows/deploy-<service>.yml, .github/workflows/govctl-plan.yml
+
+With --stdout, --service S prints S's objects together with the objects of
+each environment that every service runs in (the Namespace, PeerAuthentication,
+Telemetry, ServiceEntries of external dependencies), namespaces first, so that
+piping it to kubectl apply deploys S into a fresh cluster. The deploy
+workflows do exactly that.`,
 		Example: `  govctl render --dir examples/shop --out deploy/
   govctl render --env prod --target istio --stdout
   govctl render --out deploy/ --check          # CI: exit 1 and list stale files
-  govctl render --env prod --target istio --canary-weight 30 --stdout | kubectl apply -f -`,
+  govctl render --env prod --target istio --canary-weight 30 --stdout | kubectl apply -f -
+  govctl render --env prod --target kubernetes --service orders --stdout | kubectl apply -f -`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("canary-weight") {
@@ -69,7 +76,7 @@ Layout under --out:
 	f.BoolVar(&opts.Check, "check", false, "write nothing; exit 1 and list the files that are stale")
 	f.BoolVar(&opts.Force, "force", false, "overwrite files in --out that govctl did not write")
 	f.IntVar(&opts.CanaryWeight, "canary-weight", 0, "canary share (0-100) for services rolling out, instead of the environment's first step")
-	f.StringSliceVar(&opts.Services, "service", nil, "with --stdout: only these services' objects (a pipeline applying one service's canary step)")
+	f.StringSliceVar(&opts.Services, "service", nil, "with --stdout: only these services' objects and their environments' shared ones (Namespace, PeerAuthentication, Telemetry, ServiceEntries), for a pipeline deploying one service")
 	f.StringVar(&opts.SpecDir, "spec-dir", "", "spec dir as the workflows should name it, relative to the repository root (default: --dir relative to the root of its git work tree)")
 	return cmd
 }
@@ -202,6 +209,23 @@ func writeStdout(w io.Writer, objs []render.Object, withNacos bool) error {
 	if err != nil {
 		return err
 	}
+	// kubectl apply creates objects in the order of the stream: a namespace
+	// before what lives in it, then the environment-wide objects, then the
+	// services'.
+	rank := map[string]int{}
+	for _, o := range docs {
+		r := 2
+		switch {
+		case o.ID.Kind == "Namespace" && o.ID.APIVersion == "v1":
+			r = 0
+		case o.Service == "" && o.Env != "":
+			r = 1
+		}
+		if old, ok := rank[o.Path]; !ok || r < old {
+			rank[o.Path] = r
+		}
+	}
+	slices.SortStableFunc(files, func(a, b render.File) int { return rank[a.Path] - rank[b.Path] })
 	n := 0
 	print := func(path string, data []byte) error {
 		if n > 0 {
@@ -228,11 +252,15 @@ func writeStdout(w io.Writer, objs []render.Object, withNacos bool) error {
 	return nil
 }
 
-// onlyServices keeps the objects rendered for the named services.
+// onlyServices keeps the objects rendered for the named services and the
+// environment-wide objects they run in (the Namespace, PeerAuthentication,
+// Telemetry, ServiceEntries): a deploy that applies one service's output
+// into a fresh cluster must find its namespace there. Objects that span
+// environments (the plan workflow) belong to no service and are dropped.
 func onlyServices(objs []render.Object, services []string) []render.Object {
 	var out []render.Object
 	for _, o := range objs {
-		if slices.Contains(services, o.Service) {
+		if slices.Contains(services, o.Service) || (o.Service == "" && o.Env != "") {
 			out = append(out, o)
 		}
 	}
