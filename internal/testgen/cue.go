@@ -247,6 +247,9 @@ func (rl *rateLimit) obj() obj {
 	if rl.backend != "" {
 		o = append(o, field{"backend", rl.backend})
 	}
+	if rl.redis != "" {
+		o = append(o, field{"redis", rl.redis})
+	}
 	o = append(o, field{"rps", rl.rps})
 	if rl.burst != 0 {
 		o = append(o, field{"burst", rl.burst})

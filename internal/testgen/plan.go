@@ -74,6 +74,7 @@ type breaker struct {
 type rateLimit struct {
 	algorithm string
 	backend   string // "" for the default
+	redis     string // the Redis a "redis" backend shares its bucket through
 	rps       int
 	burst     int // 0: left to the schema default (rps)
 }
@@ -556,6 +557,7 @@ func (p *planner) chooseResilience(s *service) {
 			s.rateLimit = &rateLimit{algorithm: "leaky_bucket", rps: rps}
 			if p.chance(0.5) {
 				s.rateLimit.backend = "redis"
+				s.rateLimit.redis = "redis-" + s.domain + ":6379"
 			}
 		} else {
 			s.rateLimit = &rateLimit{algorithm: "token_bucket", rps: rps, burst: rps / pick(p.rng, []int{2, 4, 5, 10})}
