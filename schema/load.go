@@ -510,6 +510,18 @@ func (l *loader) addCUE(err error) {
 				pos = Pos{File: l.files[0]}
 			}
 		}
+		if prefix, rel := serviceRel(path); strings.HasPrefix(msg, "incomplete value") && prefix != nil {
+			// A field required because of another one's value: the
+			// message points at what the user wrote.
+			if cause, ok := missingCause(rel); ok {
+				full := slices.Clone(prefix).Append(cause...)
+				if v := l.value.LookupPath(cuePathOf(full)); v.Exists() {
+					if p, ok := l.relPos(v.Pos()); ok {
+						pos, also = p, nil
+					}
+				}
+			}
+		}
 		if msg == "field not allowed" {
 			if l.notAllowed == nil {
 				l.notAllowed = map[string]bool{}
@@ -605,6 +617,20 @@ func messageRank(e cueerrors.Error) int {
 	return 3
 }
 
+// serviceRel splits a path inside a service (services.<name>…, or its
+// overlay services.<name>.env.<env>…) into the service or overlay and the
+// field's path relative to it; both are nil for any other path.
+func serviceRel(path fieldpath.Path) (prefix, rel fieldpath.Path) {
+	if len(path) < 3 || path[0].Name != "services" {
+		return nil, nil
+	}
+	n := 2
+	if path[2].Name == "env" && len(path) > 4 {
+		n = 4
+	}
+	return path[:n], path[n:]
+}
+
 // explainMsg rewrites CUE's terser messages into ones that say what to do.
 func (l *loader) explainMsg(sels []string, msg string) string {
 	switch {
@@ -628,8 +654,8 @@ func (l *loader) explainMsg(sels []string, msg string) string {
 		}
 		return "unknown field" + diag.DidYouMean(name, allowed)
 	case strings.HasPrefix(msg, "incomplete value"):
-		want := strings.TrimSpace(strings.TrimPrefix(msg, "incomplete value"))
-		return fmt.Sprintf("required field is missing (want %s)", want)
+		_, rel := serviceRel(fieldpath.New(sels...))
+		return missingWords(rel, strings.TrimPrefix(msg, "incomplete value"))
 	case msg == "field is required but not present":
 		return "required field is missing"
 	case msg == "import failed":

@@ -236,3 +236,70 @@ func unquoteCUE(s string) string {
 	}
 	return s
 }
+
+// requiredWhen says, for a field the schema requires only when another
+// field has some value, what to write; cause is the field that made it
+// required, where the message points. Paths are relative to the service.
+var requiredWhen = map[string]struct{ cause, words string }{
+	"workload.serviceAccount": {
+		cause: "workload.managed",
+		words: `with managed: false govctl renders no workload: set serviceAccount to the Kubernetes service account the existing workload runs as, the identity AuthorizationPolicies admit, e.g. serviceAccount: "orders"`,
+	},
+	"resilience.rateLimit.redis": {
+		cause: "resilience.rateLimit.backend",
+		words: `a "redis" backend shares one bucket among all instances: set redis to the Redis that keeps it, as host:port (e.g. redis: "redis.shop:6379") or the name of a service of kind "cache"; or use backend: "local"`,
+	},
+}
+
+// missingWords is the message for a field that has no value; rel is its
+// path relative to the service (nil outside a service) and want what CUE
+// says the field takes (`=~"…"`, `string`, `!=""`), never shown as is.
+func missingWords(rel fieldpath.Path, want string) string {
+	if w, ok := requiredWhen[rel.String()]; ok && len(rel) > 0 {
+		return "required field is missing: " + w.words
+	}
+	const unknown = "required field is missing (`govctl schema` shows the field)"
+	want = strings.TrimSpace(want)
+	if pat, ok := strings.CutPrefix(want, "=~"); ok {
+		if words, ok := patternWords[unquoteCUE(pat)]; ok {
+			return "required field is missing: the value " + words
+		}
+		return unknown
+	}
+	if strings.Contains(want, "time.Duration") {
+		return "required field is missing: set it to " + durationWords
+	}
+	// A kind with bounds, as CUE prints it: `>0 & int`, `string & !=""`.
+	kind := "a value"
+	var bounds []string
+	for _, part := range strings.Split(want, " & ") {
+		switch {
+		case part == `!=""`:
+			bounds = append(bounds, "not empty")
+		case isSchemaSide(part) && !strings.Contains(part, "("):
+			kind = kindWords(part)
+		case strings.HasPrefix(part, ">") || strings.HasPrefix(part, "<"):
+			bounds = append(bounds, boundPhrase(part))
+		default:
+			return unknown
+		}
+	}
+	if kind == "a value" && len(bounds) == 0 {
+		return unknown
+	}
+	msg := "required field is missing: set it to " + kind
+	if len(bounds) > 0 {
+		msg += ", " + strings.Join(bounds, " and ")
+	}
+	return msg
+}
+
+// missingCause is the path (relative to the service) of the field whose
+// value made the field at rel required, if the schema makes it so.
+func missingCause(rel fieldpath.Path) (fieldpath.Path, bool) {
+	w, ok := requiredWhen[rel.String()]
+	if !ok || len(rel) == 0 {
+		return nil, false
+	}
+	return fieldpath.New(strings.Split(w.cause, ".")...), true
+}

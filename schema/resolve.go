@@ -312,10 +312,15 @@ func (m *Model) check(c *checker, name, env string, tree map[string]any, prov ma
 			case msg == "field is required but not present":
 				msg = "required field is missing: set it on the service, in platform.defaults or in an environment's defaults"
 			case strings.HasPrefix(msg, "incomplete value"):
-				msg = "required field is missing (want " + strings.TrimSpace(strings.TrimPrefix(msg, "incomplete value")) + ")"
+				msg = missingWords(rel, strings.TrimPrefix(msg, "incomplete value"))
 			}
-			pos := spec.Pos
-			for p := rel; len(p) > 0; p = p.Parent() {
+			pos, found := spec.Pos, false
+			if cause, ok := missingCause(rel); ok {
+				if o, ok := prov[cause.String()]; ok && o.Layer != LayerSchema {
+					pos, found = o.Pos, true
+				}
+			}
+			for p := rel; len(p) > 0 && !found; p = p.Parent() {
 				if o, ok := prov[p.String()]; ok {
 					pos = o.Pos
 					break
