@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/internal/fieldpath"
@@ -332,8 +333,18 @@ func objectLines(c *Change, o *ObjectChange) []diffLine {
 	return out
 }
 
-// maxInline is the longest list or map written on one line.
-const maxInline = 80
+// maxInline is the longest list or map written on one line, and maxLine
+// the longest "path: value" line a list or map is written on (issue 15:
+// lines of at most 120 characters where possible).
+const (
+	maxInline = 80
+	maxLine   = 120
+)
+
+// fitsInline reports whether a list or map written as s goes on path's line.
+func fitsInline(path, s string) bool {
+	return len(s) <= maxInline && utf8.RuneCountInString(path)+2+len(s) <= maxLine
+}
 
 // valueLines writes a value under a path as lines "path: value", never
 // cutting a value: a map or a long list is written one leaf per line.
@@ -345,7 +356,7 @@ func valueLines(path string, v any) []string {
 		if len(v) == 0 {
 			return []string{path + ": {}"}
 		}
-		if s := canonicalJSON(v); len(s) <= maxInline && !hasNested(v) {
+		if s := canonicalJSON(v); fitsInline(path, s) && !hasNested(v) {
 			return []string{path + ": " + s}
 		}
 		var out []string
@@ -360,7 +371,7 @@ func valueLines(path string, v any) []string {
 		}
 		return out
 	case []any:
-		if s := canonicalJSON(v); len(s) <= maxInline {
+		if s := canonicalJSON(v); fitsInline(path, s) {
 			return []string{path + ": " + s}
 		}
 		var out []string
