@@ -239,6 +239,13 @@ func changeLines(p *Plan, c *Change, objects bool) []diffLine {
 		reason += " (" + strings.Join(per, ", ") + ")"
 	}
 	out = append(out, diffLine{kind: lineNote, text: "# " + reason})
+	reached := make([]string, len(c.Services))
+	for i, s := range c.Services {
+		reached[i] = s + " (" + string(c.serviceRisk[s]) + ")"
+	}
+	for _, l := range wrapList("# reaches ", reached) {
+		out = append(out, diffLine{kind: lineNote, text: l})
+	}
 	if c.Pos.IsValid() {
 		out = append(out, diffLine{kind: lineNote, text: "# at " + c.Pos.String()})
 	}
@@ -275,6 +282,31 @@ func changeLines(p *Plan, c *Change, objects bool) []diffLine {
 		out = append(out, objectLines(c, o)...)
 	}
 	return out
+}
+
+// wrapList writes names after lead, comma-separated, on lines of at most
+// maxLine characters (a name is never cut); none for no names.
+func wrapList(lead string, names []string) []string {
+	if len(names) == 0 {
+		return nil
+	}
+	var out []string
+	line := lead
+	for i, n := range names {
+		item := n
+		if i < len(names)-1 {
+			item += ","
+		}
+		if line != lead && len(line)+1+len(item) > maxLine {
+			out = append(out, line)
+			line = "#  "
+		}
+		if line != lead && line != "#  " {
+			line += " "
+		}
+		line += item
+	}
+	return append(out, line)
 }
 
 func sameRisk(rs map[string]Risk) bool {
