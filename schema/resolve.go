@@ -312,7 +312,7 @@ func (m *Model) check(c *checker, name, env string, tree map[string]any, prov ma
 			case msg == "field is required but not present":
 				msg = "required field is missing: set it on the service, in platform.defaults or in an environment's defaults"
 			case strings.HasPrefix(msg, "incomplete value"):
-				msg = "required field is missing (want " + strings.TrimSpace(strings.TrimPrefix(msg, "incomplete value")) + ")"
+				msg = "required field is missing: set it on the service, in platform.defaults or in an environment's defaults" + missingWords(schemaAt(c.service, rel))
 			}
 			pos := spec.Pos
 			for p := rel; len(p) > 0; p = p.Parent() {
