@@ -839,6 +839,9 @@ type node struct {
 	// invalid marks a leaf whose value is in error (reported by the
 	// schema check); resolution leaves it out.
 	invalid bool
+	// elems are the elements of a list the user set, for their positions
+	// (a host, an exception, a canary step).
+	elems []*node
 }
 
 func (n *node) get(sels ...string) *node {
@@ -912,7 +915,7 @@ func (l *loader) tree(v cue.Value, path fieldpath.Path, positions map[string]Pos
 		it, err := v.List()
 		if err == nil {
 			for i := 0; it.Next(); i++ {
-				l.tree(it.Value(), path.Index(i), positions)
+				n.elems = append(n.elems, l.tree(it.Value(), path.Index(i), positions))
 			}
 		}
 	}

@@ -389,6 +389,7 @@ func mergeNode(dst map[string]any, n *node, prefix fieldpath.Path, layer Layer, 
 				dropUnder(prov, path)
 			}
 			dst[k] = child.value
+			elemOrigins(prov, fp, child, layer)
 			continue
 		}
 		sub, ok := prev.(map[string]any)
@@ -400,6 +401,27 @@ func mergeNode(dst map[string]any, n *node, prefix fieldpath.Path, layer Layer, 
 			dst[k] = sub
 		}
 		mergeNode(sub, child, fp, layer, prov)
+	}
+}
+
+// elemOrigins records the positions of the elements of a list n sets at
+// path (hosts[1]) and of what they hold (exceptions[0].rule), so an error
+// about one element points at it rather than at the list.
+func elemOrigins(prov map[string]Origin, path fieldpath.Path, n *node, layer Layer) {
+	for i, e := range n.elems {
+		ep := path.Index(i)
+		if e.user {
+			prov[ep.String()] = Origin{Layer: layer, Pos: e.pos}
+		}
+		for _, k := range e.order {
+			f := e.fields[k]
+			fp := ep.Field(k)
+			if f.user {
+				prov[fp.String()] = Origin{Layer: layer, Pos: f.pos}
+			}
+			elemOrigins(prov, fp, f, layer)
+		}
+		elemOrigins(prov, ep, e, layer)
 	}
 }
 

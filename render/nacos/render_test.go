@@ -386,7 +386,7 @@ func TestBadSpecsAreErrorsAtTheirPosition(t *testing.T) {
 	config: {format: "properties", data: {
 		hosts: ["a", null]}}}
 `,
-			want: []string{"services.cue:5:3: services.pay.config.data.hosts[1]:", "null list element"},
+			want: []string{"services.cue:5:16: services.pay.config.data.hosts[1]:", "null list element"},
 		},
 		{
 			name: "properties with nothing to write",
@@ -465,7 +465,7 @@ services: pay: {owner: "a", image: "ghcr.io/a/pay", version: "v1",
 	msg := strings.ReplaceAll(err.Error(), filepath.ToSlash(m.Dir)+"/", "")
 	want := []string{
 		"services.cue:4:27: services.motd.config.data: nacos entry of motd: format text takes its content from config.data.content, a string, and there is none [in dev, prod]",
-		"services.cue:8:3: services.pay.config.data.hosts[1]: nacos entry of pay: a null list element cannot be written in properties [in prod]",
+		"services.cue:8:16: services.pay.config.data.hosts[1]: nacos entry of pay: a null list element cannot be written in properties [in prod]",
 	}
 	got := strings.Split(msg, "\n")
 	if len(got) != len(want) {
