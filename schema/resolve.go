@@ -308,11 +308,14 @@ func (m *Model) check(c *checker, name, env string, tree map[string]any, prov ma
 			if u := userMessage(e, schemaAt(c.service, rel)); u != "" {
 				msg = u
 			}
-			switch {
-			case msg == "field is required but not present":
-				msg = "required field is missing: set it on the service, in platform.defaults or in an environment's defaults"
-			case strings.HasPrefix(msg, "incomplete value"):
-				msg = "required field is missing: set it on the service, in platform.defaults or in an environment's defaults" + missingWords(schemaAt(c.service, rel))
+			if msg == "field is required but not present" || strings.HasPrefix(msg, "incomplete value") {
+				if len(rel) > 1 {
+					// A field of a struct (a dependency's retries): at
+					// the struct that lacks it.
+					msg = "required field is missing: set it here, in platform.defaults or in an environment's defaults" + missingWords(schemaAt(c.service, rel))
+				} else {
+					msg = "required field is missing: set it on the service, in platform.defaults or in an environment's defaults"
+				}
 			}
 			pos := spec.Pos
 			for p := rel; len(p) > 0; p = p.Parent() {
