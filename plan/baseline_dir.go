@@ -31,7 +31,7 @@ func (b *DirBaseline) Describe() string { return "directory " + b.Dir }
 
 // Covers implements Baseline: every object that is written to a file.
 func (b *DirBaseline) Covers(o render.Object) bool {
-	return o.Target != TargetPolicy && o.Path != ""
+	return o.Path != ""
 }
 
 // generatedPrefix starts every YAML file govctl writes.

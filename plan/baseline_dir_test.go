@@ -80,7 +80,7 @@ func TestDirBaselineShowsChangesDeletionsAndHandEdits(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string]Action{}
-	for _, ch := range p.Changes {
+	for _, ch := range p.Objects {
 		got[ch.Env+" "+ch.Name] = ch.Action
 	}
 	want := map[string]Action{
@@ -107,15 +107,15 @@ func TestDirBaselineShowsChangesDeletionsAndHandEdits(t *testing.T) {
 			t.Errorf("unexpected change %s: %s", k, a)
 		}
 	}
-	for _, ch := range p.Changes {
+	for _, ch := range p.Objects {
 		switch ch.Name {
 		case "VirtualService shop-dev/users":
 			if len(ch.Fields) != 1 || fieldLine(ch.Fields[0]) != `~ spec.http[0].timeout: "5s" → "180ms"` {
 				t.Errorf("hand edit: got %v", ch.Fields)
 			}
 		case "shop-prod/DEFAULT_GROUP/orders.yaml":
-			if len(ch.Fields) != 1 || fieldLine(ch.Fields[0]) != "~ db.maxOpen: 200 → 100" || ch.Risk != RiskMedium {
-				t.Errorf("nacos content: got %v risk %s", ch.Fields, ch.Risk)
+			if len(ch.Fields) != 1 || fieldLine(ch.Fields[0]) != "~ db.maxOpen: 200 → 100" || riskOf(ch) != RiskMedium {
+				t.Errorf("nacos content: got %v risk %s", ch.Fields, riskOf(ch))
 			}
 		}
 	}
@@ -160,23 +160,6 @@ func TestDirBaselineErrors(t *testing.T) {
 	}
 }
 
-func TestDirBaselineDoesNotCoverPolicyObjects(t *testing.T) {
-	m := loadModel(t, "../examples/shop")
-	out := t.TempDir()
-	renderInto(t, m, out)
-	withPolicy := func(ctx context.Context, m *schema.Model) ([]render.Object, error) {
-		objs, err := testRender(ctx, m)
-		return append(objs, PolicyObject("prod", "GOV-RES-001", LintRuleSetting{Enabled: true, Severity: "error"})), err
-	}
-	p, err := Compute(context.Background(), Options{Model: m, Render: withPolicy, Baseline: NewDirBaseline(out)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.HasChanges() {
-		t.Errorf("policy object planned against a directory:\n%s", report(t, &TextReporter{}, p))
-	}
-}
-
 func TestScopeLimitsBothSides(t *testing.T) {
 	m := loadModel(t, "../examples/shop")
 	p, err := Compute(context.Background(), Options{
@@ -186,7 +169,7 @@ func TestScopeLimitsBothSides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, ch := range p.Changes {
+	for _, ch := range p.Objects {
 		if ch.Target != render.TargetIstio || ch.Env != "prod" {
 			t.Errorf("change outside the scope: %s %s %s", ch.Target, ch.Env, ch.Name)
 		}
@@ -216,7 +199,10 @@ func TestUnchangedContentEncodesTheSame(t *testing.T) {
 		want bool
 	}{
 		{"AsWritten", object, "", true},
-		{"TypedValue", LintRuleSetting{Enabled: true, Severity: "error", Params: map[string]any{"max": 5}}, "", true},
+		{"TypedValue", struct {
+			Enabled bool           `json:"enabled"`
+			Params  map[string]any `json:"params"`
+		}{true, map[string]any{"max": 5}}, "", true},
 		{"NullsOnDisk", map[string]any{"on": map[string]any{"push": map[string]any{"branches": []any{"main"}}, "workflow_dispatch": nil}},
 			"on:\n  push:\n    branches: [main]\n  workflow_dispatch:\n", true},
 		{"EmptyStatusOnDisk", object, "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: orders, namespace: shop-prod}\nspec: {hosts: [orders], timeout: 1s, weight: 100}\nstatus: {}\n", true},

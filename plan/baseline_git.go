@@ -41,6 +41,16 @@ type GitBaseline struct {
 
 	commit string
 	tiers  map[string]schema.Tier
+	model  *schema.Model
+	// inspectFn is called with the base's model and objects while its
+	// spec directory exists (plan lints the base with it).
+	inspectFn func(ctx context.Context, m *schema.Model, objs []render.Object) error
+}
+
+func (b *GitBaseline) specModel() *schema.Model { return b.model }
+
+func (b *GitBaseline) inspect(fn func(ctx context.Context, m *schema.Model, objs []render.Object) error) {
+	b.inspectFn = fn
 }
 
 // NewGitBaseline returns the baseline of specDir at ref, rendered with
@@ -148,6 +158,7 @@ func (b *GitBaseline) Objects(ctx context.Context, _ []render.Object) ([]render.
 		// The spec directory did not exist at the base, or held no specs
 		// yet: everything is new.
 		b.tiers = nil
+		b.model = nil
 		return nil, nil
 	}
 
@@ -179,6 +190,12 @@ func (b *GitBaseline) Objects(ctx context.Context, _ []render.Object) ([]render.
 	objs, err := b.Render(ctx, m)
 	if err != nil {
 		return nil, fmt.Errorf("render the specs at %s: %w", b.Ref, err)
+	}
+	b.model = m
+	if b.inspectFn != nil {
+		if err := b.inspectFn(ctx, m, objs); err != nil {
+			return nil, fmt.Errorf("the specs at %s: %w", b.Ref, err)
+		}
 	}
 	return objs, nil
 }

@@ -74,7 +74,7 @@ func TestGitBaselineAtTheRepositoryRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Changes) != 1 || p.Changes[0].Risk != RiskHigh || !strings.Contains(p.Changes[0].Reason, "approvals lowered 2 → 1 in prod") {
+	if len(p.Changes) != 1 || p.Changes[0].Risk != RiskHigh || !strings.Contains(p.Changes[0].Reason, "approvals lowered 2 → 1 in prod") || len(p.Changes[0].Objects) != 1 {
 		t.Errorf("got\n%s", report(t, &TextReporter{}, p))
 	}
 }
@@ -93,7 +93,7 @@ func TestGitBaselineWithoutTheSpecDirPlansEverythingAsCreated(t *testing.T) {
 	if c.Add == 0 || c.Change != 0 || c.Destroy != 0 {
 		t.Errorf("got %+v, want only creates", c)
 	}
-	for _, ch := range p.Changes {
+	for _, ch := range p.Objects {
 		if ch.Action != ActionCreate {
 			t.Errorf("%s: %s", ch.Name, ch.Action)
 		}

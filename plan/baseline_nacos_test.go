@@ -49,8 +49,8 @@ func TestNacosBaselineComparesTheEnvironmentsEntries(t *testing.T) {
 	if p.Baseline != "Nacos http://nacos:8848 (environment prod)" {
 		t.Errorf("Baseline = %q", p.Baseline)
 	}
-	got := map[string]Change{}
-	for _, ch := range p.Changes {
+	got := map[string]*ObjectChange{}
+	for _, ch := range p.Objects {
 		if ch.Target != render.TargetNacos || ch.Env != "prod" {
 			t.Errorf("change outside prod's entries: %s %s %s", ch.Target, ch.Env, ch.Name)
 		}
@@ -63,7 +63,7 @@ func TestNacosBaselineComparesTheEnvironmentsEntries(t *testing.T) {
 	if lite := got["shop-prod/DEFAULT_GROUP/orders-lite.yaml"]; lite.Action != ActionUpdate || lite.Conflict != "" {
 		t.Errorf("orders-lite: %+v, want a plain update", lite)
 	}
-	if gone := got["shop-prod/DEFAULT_GROUP/gone.yaml"]; gone.Action != ActionDelete || gone.Risk != RiskHigh {
+	if gone := got["shop-prod/DEFAULT_GROUP/gone.yaml"]; gone == nil || gone.Action != ActionDelete || riskOf(gone) != RiskHigh {
 		t.Errorf("gone: %+v, want a high-risk delete", gone)
 	}
 	if _, ok := got["shop-prod/DEFAULT_GROUP/legacy.yaml"]; ok {
@@ -99,7 +99,7 @@ func TestNacosBaselineMissingEntryIsCreated(t *testing.T) {
 		t.Fatal(err)
 	}
 	var creates int
-	for _, ch := range p.Changes {
+	for _, ch := range p.Objects {
 		switch {
 		case ch.Name == "shop-staging/DEFAULT_GROUP/orders.yaml":
 			if ch.Action != ActionUpdate || !strings.Contains(ch.Conflict, "govctl did not create it") {

@@ -73,7 +73,7 @@ func BenchmarkCompute(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				changes = len(p.Changes)
+				changes = len(p.Objects)
 			}
 			b.ReportMetric(float64(changes), "changes")
 		})

@@ -8,10 +8,10 @@ import (
 )
 
 // compare matches desired and baseline objects by identity and returns the
-// rated changes, unsorted. wantContents are the desired objects' contents
+// object changes, unsorted. wantContents are the desired objects' contents
 // (readContents), in the same order; baseContents, when set, the baseline
 // objects' where the baseline knew them (contentBaseline).
-func compare(ctx context.Context, desired []render.Object, wantContents []content, base []render.Object, baseContents []*content, envs *environments, rater *Rater) ([]Change, error) {
+func compare(ctx context.Context, desired []render.Object, wantContents []content, base []render.Object, baseContents []*content) ([]ObjectChange, error) {
 	want, err := prepare(desired, wantContents)
 	if err != nil {
 		return nil, fmt.Errorf("plan: desired objects: %w", err)
@@ -29,7 +29,7 @@ func compare(ctx context.Context, desired []render.Object, wantContents []conten
 		byKey[it.key] = it
 	}
 
-	var changes []Change
+	var changes []ObjectChange
 	matched := make(map[string]bool, len(want))
 	for _, w := range want {
 		h, ok := byKey[w.key]
@@ -54,20 +54,12 @@ func compare(ctx context.Context, desired []render.Object, wantContents []conten
 			changes = append(changes, newChange(ActionDelete, h, nil, h.tree()))
 		}
 	}
-	for i := range changes {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if err := rater.rateChange(ctx, &changes[i], envs); err != nil {
-			return nil, err
-		}
-	}
-	return changes, nil
+	return changes, ctx.Err()
 }
 
-func newChange(a Action, it item, after, before any) Change {
+func newChange(a Action, it item, after, before any) ObjectChange {
 	o := it.obj
-	return Change{
+	return ObjectChange{
 		Action:  a,
 		Target:  o.Target,
 		Env:     o.Env,

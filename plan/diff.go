@@ -54,18 +54,11 @@ func (r DiffResult) HasChanges() bool {
 // would create, update or prune, in path order, as `diff a/<path>
 // b/<path>` sections (/dev/null for a file that does not exist on that
 // side). Binary files are named, not shown. The bytes come from
-// render.Check, so the diff is exactly what render.Write would do;
-// lint-rule pseudo-objects are ignored. The diff itself is the Go
+// render.Check, so the diff is exactly what render.Write would do. The diff itself is the Go
 // project's anchored (patience-style) diff, as vendored by
 // github.com/rogpeppe/go-internal/diff.
 func Diff(ctx context.Context, w io.Writer, outDir string, objs []render.Object, opts DiffOptions) (DiffResult, error) {
-	var files []render.Object
-	for _, o := range objs {
-		if o.Target != TargetPolicy {
-			files = append(files, o)
-		}
-	}
-	res, err := render.Check(ctx, outDir, files, render.WriteOptions{Scope: opts.Scope, Overwrite: opts.Overwrite})
+	res, err := render.Check(ctx, outDir, objs, render.WriteOptions{Scope: opts.Scope, Overwrite: opts.Overwrite})
 	if err != nil {
 		return DiffResult{}, err
 	}

@@ -32,7 +32,6 @@ func TestDiffShowsWhatRenderWouldWrite(t *testing.T) {
 	objs[1] = render.Object{Target: render.TargetKratos, Env: "prod", Path: "prod/kratos/search/config.yaml", Source: "services/search.cue",
 		Value: map[string]any{"server": map[string]any{"http": map[string]any{"timeout": "500ms"}}}}
 	objs[2].Raw = []byte("PK\x03\x04\x00new")
-	objs = append(objs, PolicyObject("prod", "GOV-RES-001", LintRuleSetting{Enabled: true}))
 
 	var buf bytes.Buffer
 	res, err := Diff(context.Background(), &buf, out, objs, DiffOptions{})

@@ -1,14 +1,39 @@
-// Package plan shows what a spec change will do: it renders the desired
-// objects, reads the same objects from a baseline, matches them by
-// identity, diffs them field by field, rates every change low, medium or
-// high with a reason, and reports the result as text, Markdown or JSON
-// (githubapi.UpsertComment posts the Markdown as one sticky pull-request
-// comment, found by PlanMarker). It also prints a unified diff of rendered
-// files against an output directory (Diff).
+// Package plan shows what a spec change will do, in the spec's language.
 //
-// Plan works on rendered objects only (render.Object); rendering is
-// injected as a RenderFunc, so this package calls no renderer. The Nacos
-// baseline reads the live server through package nacos.
+// With a spec baseline (a git ref) it diffs the resolved models of base
+// and head first (spec.go): the platform, every environment, every service
+// in every environment, the policies and exceptions, generically over the
+// model's JSON form, so that a field a later schema adds takes part
+// unlisted. Every semantic change is a Change with the file:line:col of its
+// head value (the base value's for a removal), even when no target renders
+// it; comments and formatting are not changes. The same edit in several
+// environments is one change listing them; a service removed and one added
+// with the same content is a rename.
+//
+// It then renders both sides, matches the objects by identity and diffs
+// them field by field (ObjectChange). Each object field is attached to the
+// spec change that carries it (rating.go: the change of the object's
+// service, a dependency on it, its environment, the platform; the one
+// whose values the field has wins), as that change's evidence; object
+// changes no spec edit explains are one change saying so (a new govctl
+// version or template). Without a spec baseline (a directory, a Nacos
+// server) object changes are grouped by service and say that there is no
+// spec baseline.
+//
+// Every change is rated by the risk rules over the model diff (risk.go,
+// plan/risk/*.rego: one package per rule with METADATA and a _test.rego,
+// in lint's sandbox), in each environment it shows in, in plain words
+// naming the service and environment. Lint findings the change introduces
+// are changes too (rated by their severity); those it fixes are listed.
+// Reports are text, Markdown (for the PR comment: githubapi.UpsertComment
+// posts it, found by PlanMarker) and JSON (JSON.md). Values pass the secrets
+// Matcher: sensitive spec values are "(sensitive value changed)", object
+// values are redacted structurally and scrubbed of known literals.
+//
+// Rendering is injected as a RenderFunc, so this package calls no
+// renderer. The Nacos baseline reads the live server through package
+// nacos. Diff prints a unified diff of rendered files against an output
+// directory.
 //
 // # Baselines
 //
@@ -30,7 +55,6 @@
 //     from the object itself, so that a directory baseline needs nothing
 //     but the files);
 //   - namespace/group/dataId for Nacos config entries;
-//   - kind and rule id for lint-rule pseudo-objects (PolicyObject);
 //   - target and output path (and the document's position in a
 //     multi-document file) for everything else: workflows, bootstrap files.
 //
@@ -48,28 +72,18 @@
 //
 // # Risk
 //
-// Every change is rated by the Rego rules embedded from plan/risk/*.rego
-// (package govctl.risk; RiskInput documents the input, risk.rego lists the
-// rules by file, each with a _test.rego beside it). Each field of an
-// update is rated on its own; a change is rated by its riskiest field. In
-// short:
-//
-//	deleted                              prod high, staging medium, dev low
-//	created                              low (what it adds is rated by the rest)
-//	security policy (PeerAuthentication, AuthorizationPolicy,
-//	RequestAuthentication, DestinationRule TLS, workflow permissions)
-//	                                     prod high, staging medium, dev low
-//	approvals lowered, approval gate removed, rollback threshold
-//	(canary maxErrorRate, gate error rate) raised, canary first step raised
-//	                                     high outside dev
-//	reviewer removed                     medium outside dev
-//	timeout, retries, circuit breaker, connection pool, rate limit,
-//	degradation changed                  medium outside dev, low in dev
-//	live Nacos config changed in prod    medium
-//	lint rule disabled, severity lowered, parameter loosened, rule dropped
-//	                                     prod high, staging medium, dev low
-//	anything else                        low
-//
-// The rules run in the same sandbox as lint's: no network, no process
-// environment, no randomness, no clock.
+// The rules (plan/risk/*.rego, package govctl.risk.<name>) read one change
+// in one environment (RiskInput) and add {level, reason} to `rating`; the
+// highest wins. Among them: a dependency removed ("inventory now rejects
+// orders": by tier), a service removed (by tier, one change), a version
+// bump (a deploy: medium in prod, never high), replicas down in prod (high
+// below 2 or on a cut of half), a rate limit cut by half on a public or
+// critical service (high), a breaker loosened on a critical service
+// (high), a canary loosened where there is one, approvals down, reviewers
+// removed, the wait timer cut, mTLS loosened (by tier), a service made
+// public or a host added (high), failOn loosened, a lint rule disabled, its
+// severity lowered or a parameter loosened (by the tier it applies in,
+// naming the rule), an exception added or extended (by tier), config data
+// (medium: live reload), labels and dev-only changes (low), a sensitive
+// literal (high, GOV-SEC-003).
 package plan

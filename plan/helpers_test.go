@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -188,6 +189,38 @@ func (r *gitRepo) replace(rel, old, new string) {
 	r.write(rel, strings.Replace(string(data), old, new, 1))
 }
 
+// replaceRe replaces the one match of the regular expression re in a file
+// with new ($1 expands), so that a fixture survives unrelated edits of
+// examples/shop.
+func (r *gitRepo) replaceRe(rel, re, new string) {
+	r.t.Helper()
+	data, err := os.ReadFile(r.path(rel))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	rx := regexp.MustCompile(re)
+	if n := len(rx.FindAllIndex(data, -1)); n != 1 {
+		r.t.Fatalf("%s matches %s %d times, want once", rel, re, n)
+	}
+	r.write(rel, rx.ReplaceAllString(string(data), new))
+}
+
+// lineOf is the 1-based line of the first line of a file containing s.
+func (r *gitRepo) lineOf(rel, s string) int {
+	r.t.Helper()
+	data, err := os.ReadFile(r.path(rel))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	for i, l := range strings.Split(string(data), "\n") {
+		if strings.Contains(l, s) {
+			return i + 1
+		}
+	}
+	r.t.Fatalf("%s has no line with %q", rel, s)
+	return 0
+}
+
 // copyShop copies the .cue files of examples/shop to dst.
 func copyShop(t *testing.T, dst string) {
 	t.Helper()
@@ -234,4 +267,31 @@ func report(t *testing.T, r Reporter, p *Plan) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// fieldLine is a field diff in one line, as version 1 of the text plan
+// printed it: "~ path: old → new", "+ path: new", "- path: old".
+func fieldLine(f FieldDiff) string {
+	path := f.Path
+	if path == "" {
+		path = "(content)"
+	}
+	switch f.Op {
+	case FieldAdd:
+		return "+ " + path + ": " + scalarText(f.After)
+	case FieldRemove:
+		return "- " + path + ": " + scalarText(f.Before)
+	}
+	return "~ " + path + ": " + scalarText(f.Before) + " → " + scalarText(f.After)
+}
+
+// riskOf is the risk of an object change: its cause's in its environment.
+func riskOf(o *ObjectChange) Risk {
+	if o.Cause == nil {
+		return ""
+	}
+	if r, ok := o.Cause.Risks[o.Env]; ok {
+		return r
+	}
+	return o.Cause.Risk
 }

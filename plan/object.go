@@ -23,13 +23,6 @@ import (
 	"github.com/govctl/govctl/render"
 )
 
-// TargetPolicy is the target of lint-rule pseudo-objects (PolicyObject).
-// They are planned like rendered objects but never written to disk.
-const TargetPolicy render.Target = "policy"
-
-// LintRuleKind is the identity kind of a lint-rule pseudo-object.
-const LintRuleKind = "LintRule"
-
 // item is an object prepared for matching: its key, display name and
 // content.
 type item struct {
@@ -89,13 +82,6 @@ func prepare(objs []render.Object, contents []content) ([]item, error) {
 // matched by output path) and its display name.
 func identify(o render.Object, tree any) (render.Identity, string, string) {
 	id := o.ID
-	if o.Target == TargetPolicy {
-		kind := id.Kind
-		if kind == "" {
-			kind = LintRuleKind
-		}
-		return id, "policy|" + kind + "|" + id.Name, kind + " " + id.Name
-	}
 	// A Nacos entry first: its content may itself look like a Kubernetes
 	// object.
 	if ns, group, dataID, ok := nacosKey(o); ok {
@@ -245,9 +231,6 @@ func (c *content) sameAs(o *content) bool {
 func (c *content) needed(o render.Object) bool {
 	if !c.raw {
 		return true
-	}
-	if o.Target == TargetPolicy {
-		return false
 	}
 	_, _, _, nacos := nacosKey(o)
 	return !nacos

@@ -5,17 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/govctl/govctl/internal/secret"
+	"github.com/govctl/govctl/lint"
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/schema"
 )
 
 // RenderFunc renders a loaded model into objects: every target and
-// environment the plan covers, plus any pseudo-objects (PolicyObject) the
-// caller wants planned. The CLI passes the real renderers; tests pass their
+// environment the plan covers. The CLI passes the real renderers; tests pass their
 // own. It must be pure: the same model gives the same objects.
 type RenderFunc func(ctx context.Context, m *schema.Model) ([]render.Object, error)
 
@@ -101,28 +103,22 @@ type FieldDiff struct {
 	// (map[string]any, []any, string, json.Number, bool, nil); Before is
 	// nil for FieldAdd, After for FieldRemove.
 	Before, After any
-	// Risk and Reason are the field's rating.
-	Risk   Risk
-	Reason string
 
 	// segments is Path split into names (string), indexes (int) and set
 	// elements (setElement).
 	segments []any
 }
 
-// Change is what the plan does to one object.
-type Change struct {
+// ObjectChange is what the plan does to one rendered object: the evidence
+// of a spec change (Change.Objects).
+type ObjectChange struct {
 	// Action is create, update or delete.
 	Action Action
-	// Target is the renderer that owns the object ("policy" for lint
-	// rule pseudo-objects).
+	// Target is the renderer that owns the object.
 	Target render.Target
 	// Env is the object's environment; "" for objects that span
 	// environments (deploy workflows).
 	Env string
-	// Tier is Env's tier; for an object that spans environments, the
-	// highest tier the plan knows.
-	Tier schema.Tier
 	// Service is the service the object was rendered for, if any.
 	Service string
 	// ID is the object's identity as its renderer set it, completed from
@@ -130,8 +126,7 @@ type Change struct {
 	ID render.Identity
 	// Name is how reports name the object within its target:
 	// "VirtualService shop-prod/orders", a Nacos entry's
-	// "shop-prod/DEFAULT_GROUP/orders.yaml", "LintRule GOV-RES-001", or
-	// the output path.
+	// "shop-prod/DEFAULT_GROUP/orders.yaml", or the output path.
 	Name string
 	// Path is the output file, when the object is written to one.
 	Path string
@@ -140,70 +135,79 @@ type Change struct {
 	// Before and After are the whole object in generic form; Before is nil
 	// for a create, After for a delete.
 	Before, After any
-	// Risk and Reason are the change's rating: for an update, those of
-	// its riskiest field.
-	Risk   Risk
-	Reason string
 	// Conflict, when set, says why applying the change will be refused
 	// (a Nacos entry edited in the console since govctl applied it).
 	Conflict string
+	// Cause is the change the object change is evidence of.
+	Cause *Change
+}
+
+// ObjectID is the object's identity in JSON and in Change.Objects:
+// "<target>:<env>:<name>".
+func (o *ObjectChange) ObjectID() string {
+	return string(o.Target) + ":" + o.Env + ":" + o.Name
 }
 
 // Environment is one environment of a plan, in promotion order.
 type Environment struct {
-	// Name is the environment's name; "" stands for objects that span
-	// every environment.
+	// Name is the environment's name.
 	Name string
 	// Tier is the environment's tier.
 	Tier schema.Tier
 }
 
-// Label is how reports name the environment.
-func (e Environment) Label() string {
-	if e.Name == "" {
-		return "all environments"
-	}
-	return e.Name
-}
-
-// heading is the label with the tier when the name does not say it:
-// "prod", "eu-west (prod)", "all environments (prod)".
-func (e Environment) heading() string {
-	if e.Name == string(e.Tier) {
-		return e.Name
-	}
-	return e.Label() + " (" + string(e.Tier) + ")"
-}
-
-// Plan is the result of comparing desired objects with a baseline.
+// Plan is the result of comparing the head specs with a baseline.
 type Plan struct {
 	// Platform is the platform's name; it keys the PR comment marker.
 	Platform string
 	// Baseline describes what was compared with, e.g. "origin/main (1a2b3c4)".
 	Baseline string
-	// Environments are every environment the plan knows, in promotion
-	// order (by tier, then name), followed by "" when objects that span
-	// environments changed.
+	// SpecBaseline is whether the baseline had specs (--base): without
+	// them (--against, --nacos) only rendered objects are compared, and
+	// changes say so.
+	SpecBaseline bool
+	// Command is the command that reproduces the plan, for the footer;
+	// set by the caller.
+	Command string
+	// Environments are every environment of the head (and any the base
+	// had), in promotion order.
 	Environments []Environment
-	// Changes are sorted by environment (in the order of Environments),
-	// then target, then name.
-	Changes []Change
+	// Changes are the spec changes, riskiest first, then by service,
+	// environment and path. New lint findings are changes too.
+	Changes []*Change
+	// Objects are every rendered-object change, each attached to the
+	// change that causes it.
+	Objects []*ObjectChange
+	// Findings are the lint findings the change introduces (New) and
+	// fixes.
+	Findings []FindingRef
+
+	// graph is the head's dependency edges (caller → callees) over every
+	// environment, for the context of the dependency graph.
+	graph map[string][]string
+	// literals are the model's sensitive literal values, scrubbed from
+	// every report.
+	literals []string
 }
 
 // HasChanges reports whether anything would change; `--detailed-exitcode`
-// exits 2 when it does.
-func (p *Plan) HasChanges() bool { return len(p.Changes) > 0 }
+// exits 2 when it does. A spec edit is a change even when no target
+// renders it.
+func (p *Plan) HasChanges() bool { return len(p.Changes) > 0 || len(p.Objects) > 0 }
 
 // Counts are the number of changes by action and by risk.
 type Counts struct {
-	// Add, Change and Destroy count creates, updates and deletes.
+	// Add, Change and Destroy count creates, updates (and renames) and
+	// deletes.
 	Add, Change, Destroy int
 	// High, Medium and Low count the changes of each risk class.
 	High, Medium, Low int
+	// Findings counts new lint findings.
+	Findings int
 }
 
 // Total is the number of changes counted.
-func (c Counts) Total() int { return c.Add + c.Change + c.Destroy }
+func (c Counts) Total() int { return c.Add + c.Change + c.Destroy + c.Findings }
 
 // Highest is the highest risk counted; "" when there is no change.
 func (c Counts) Highest() Risk {
@@ -231,16 +235,18 @@ func (c Counts) Of(r Risk) int {
 	return 0
 }
 
-func (c *Counts) add(ch Change) {
-	switch ch.Action {
-	case ActionCreate:
+func (c *Counts) add(ch *Change, r Risk) {
+	switch {
+	case ch.Scope == ScopeFinding:
+		c.Findings++
+	case ch.Action == ActionCreate:
 		c.Add++
-	case ActionUpdate:
-		c.Change++
-	case ActionDelete:
+	case ch.Action == ActionDelete:
 		c.Destroy++
+	default:
+		c.Change++
 	}
-	switch ch.Risk {
+	switch r {
 	case RiskHigh:
 		c.High++
 	case RiskMedium:
@@ -254,31 +260,37 @@ func (c *Counts) add(ch Change) {
 func (p *Plan) Summary() Counts {
 	var c Counts
 	for _, ch := range p.Changes {
-		c.add(ch)
+		c.add(ch, ch.Risk)
 	}
 	return c
 }
 
-// EnvironmentSummary counts the changes of one environment.
-func (p *Plan) EnvironmentSummary(env string) Counts {
+// Cell counts the changes of one service ("" for everything that is not
+// about a service) in one environment, rated as in that environment; env
+// "" counts the changes that are about no environment (platform,
+// policies), rated once.
+func (p *Plan) Cell(group, env string) Counts {
 	var c Counts
 	for _, ch := range p.Changes {
-		if ch.Env == env {
-			c.add(ch)
+		if ch.group() != group {
+			continue
 		}
+		if (env == "") != (len(ch.Environments) == 0) || (env != "" && !ch.In(env)) {
+			continue
+		}
+		r, ok := ch.Risks[env]
+		if !ok {
+			r = ch.Risk
+		}
+		c.add(ch, r)
 	}
 	return c
 }
 
-// ChangesIn returns the changes of one environment, in plan order.
-func (p *Plan) ChangesIn(env string) []Change {
-	var out []Change
-	for _, ch := range p.Changes {
-		if ch.Env == env {
-			out = append(out, ch)
-		}
-	}
-	return out
+// In reports whether the change shows in env: it lists env, or it lists
+// no environment (it applies everywhere).
+func (c *Change) In(env string) bool {
+	return len(c.Environments) == 0 || slices.Contains(c.Environments, env)
 }
 
 // HighestRisk is the highest risk of any change; "" when there is none.
@@ -292,22 +304,31 @@ type Options struct {
 	Render RenderFunc
 	// Baseline is what the desired objects are compared with. Required.
 	Baseline Baseline
-	// Scope limits the plan to some targets and environments, on both
-	// sides; the zero Scope covers everything. Lint-rule pseudo-objects
-	// have target TargetPolicy.
+	// Scope limits the rendered objects compared to some targets and
+	// environments, on both sides; the zero Scope covers everything.
+	// Spec changes are limited to the scope's environments.
 	Scope render.Scope
-	// RiskRules, when set, holds extra *.rego modules (package
+	// RiskRules, when set, holds extra *.rego modules (packages under
 	// govctl.risk, at the root of the FS) evaluated with the built-in
 	// rules, so that a platform can add its own ratings.
 	RiskRules fs.FS
-	// Secrets hides sensitive values in the changes (lint.SecretMatcher);
-	// nil shows every value. Compute adds the secrets it meets in the
-	// changes' Nacos entries (a live server's included) to its literals.
+	// Lint runs the lint rules on both sides (with a spec baseline) so
+	// that the findings the change introduces and fixes are part of the
+	// plan.
+	Lint bool
+	// Now is the time lint judges exception expiry by; the current time
+	// when zero.
+	Now time.Time
+	// Secrets adds to what the plan treats as sensitive (credentials the
+	// caller's live-system clients hold); the specs' own sensitive values
+	// (lint.SecretMatcher of base and head) always are.
 	Secrets *secret.Matcher
 }
 
-// Compute renders the desired objects, reads the baseline's, and returns
-// the rated changes between them.
+// Compute renders the desired objects, reads the baseline's, diffs the
+// resolved models when the baseline has specs, attaches every object
+// change to the spec change that causes it, rates each change with the
+// risk rules and adds the lint findings the change introduces.
 func Compute(ctx context.Context, opts Options) (*Plan, error) {
 	if opts.Model == nil {
 		return nil, errors.New("plan: no model to plan")
@@ -325,6 +346,20 @@ func Compute(ctx context.Context, opts Options) (*Plan, error) {
 	desired, err := opts.Render(ctx, opts.Model)
 	if err != nil {
 		return nil, fmt.Errorf("plan: render the specs: %w", err)
+	}
+	var headFindings, baseFindings []lint.Finding
+	if opts.Lint {
+		if headFindings, err = lintFindings(ctx, opts.Model, desired, opts.Now); err != nil {
+			return nil, err
+		}
+	}
+	sb, isSpec := opts.Baseline.(specBaseline)
+	if isSpec && opts.Lint {
+		sb.inspect(func(ctx context.Context, m *schema.Model, objs []render.Object) error {
+			var err error
+			baseFindings, err = lintFindings(ctx, m, objs, opts.Now)
+			return err
+		})
 	}
 	// Derived files (a Nacos index, an import bundle) summarise objects
 	// that are planned one by one; on the baseline side they are known by
@@ -371,26 +406,168 @@ func Compute(ctx context.Context, opts Options) (*Plan, error) {
 		}
 	}
 
+	var baseModel *schema.Model
+	if isSpec {
+		baseModel = sb.specModel()
+	}
 	envs := newEnvironments(opts.Model)
+	if baseModel != nil {
+		envs.addModel(baseModel)
+	}
 	if bt, ok := opts.Baseline.(environmentTiers); ok {
 		envs.addTiers(bt.environmentTiers())
 	}
-	p := &Plan{Platform: opts.Model.Platform.Name, Baseline: opts.Baseline.Describe()}
-	p.Changes, err = compare(ctx, covered, wantContents, baseInScope, baseInScopeContents, envs, rater)
+	p := &Plan{Platform: opts.Model.Platform.Name, Baseline: opts.Baseline.Describe(), SpecBaseline: isSpec}
+	objects, err := compare(ctx, covered, wantContents, baseInScope, baseInScopeContents)
 	if err != nil {
 		return nil, err
 	}
 	if cr, ok := opts.Baseline.(conflictReporter); ok {
-		for i := range p.Changes {
-			if p.Changes[i].Action == ActionUpdate {
-				p.Changes[i].Conflict = cr.conflict(p.Changes[i].Env, p.Changes[i].Name)
+		for i := range objects {
+			if objects[i].Action == ActionUpdate {
+				objects[i].Conflict = cr.conflict(objects[i].Env, objects[i].Name)
 			}
 		}
 	}
-	redactSecrets(p.Changes, opts.Secrets)
-	p.Environments = envs.list(p.Changes)
-	sortChanges(p.Changes, p.Environments)
+	p.Environments = envs.list(objects)
+	// Changes list their environments prod first: where review looks.
+	order := make([]string, len(p.Environments))
+	for i, e := range p.Environments {
+		order[len(order)-1-i] = e.Name
+	}
+	for i := range objects {
+		p.Objects = append(p.Objects, &objects[i])
+	}
+	sortObjects(p.Objects, order)
+
+	sides := &ratingSides{envs: envs, secrets: opts.Secrets}
+	if isSpec {
+		bs, err := newSpecSide(baseModel)
+		if err != nil {
+			return nil, fmt.Errorf("plan: resolve the base specs: %w", err)
+		}
+		hs, err := newSpecSide(opts.Model)
+		if err != nil {
+			return nil, err
+		}
+		edits, err := diffSpecs(bs, hs)
+		if err != nil {
+			return nil, fmt.Errorf("plan: diff the specs: %w", err)
+		}
+		edits = scopeEdits(edits, opts.Scope)
+		p.Changes = mergeEdits(edits, order)
+		sides.base, sides.head = bs, hs
+		if err := sides.loadRules(ctx, opts.Model); err != nil {
+			return nil, err
+		}
+	}
+	secrets, err := lint.SecretMatcher(opts.Model)
+	if err != nil {
+		return nil, err
+	}
+	if baseModel != nil {
+		bm, err := lint.SecretMatcher(baseModel)
+		if err != nil {
+			return nil, fmt.Errorf("plan: the specs at the base: %w", err)
+		}
+		secrets.Merge(bm)
+	}
+	secrets.Merge(opts.Secrets)
+	sides.secrets = secrets
+	markSensitive(p.Changes, secrets)
+	if err := rateChanges(ctx, rater, p.Changes, sides, order); err != nil {
+		return nil, err
+	}
+	p.Changes = append(p.Changes, attach(p.Objects, p.Changes, isSpec, order)...)
+	if opts.Lint {
+		var fchanges []*Change
+		p.Findings, fchanges = diffFindings(baseFindings, headFindings, isSpec)
+		rank := map[string]int{}
+		for i, e := range order {
+			rank[e] = i
+		}
+		for i := range p.Findings {
+			slices.SortStableFunc(p.Findings[i].Environments, func(a, b string) int { return rank[a] - rank[b] })
+		}
+		for _, c := range fchanges {
+			slices.SortStableFunc(c.Environments, func(a, b string) int { return rank[a] - rank[b] })
+		}
+		p.Changes = append(p.Changes, fchanges...)
+	}
+	// Object and finding changes are rated once attached.
+	var late []*Change
+	for _, c := range p.Changes {
+		if c.Risk == "" {
+			late = append(late, c)
+		}
+	}
+	if err := rateChanges(ctx, rater, late, sides, order); err != nil {
+		return nil, err
+	}
+	redactSecrets(p.Objects, secrets)
+	sortChanges(p.Changes, order)
+	p.graph = dependencyGraph(opts.Model)
+	p.literals = secrets.Literals()
 	return p, nil
+}
+
+// dependencyGraph is every caller → callee edge of m, over its
+// environments, sorted.
+func dependencyGraph(m *schema.Model) map[string][]string {
+	g := map[string][]string{}
+	for _, env := range m.EnvironmentNames() {
+		r, err := m.Resolve(env)
+		if err != nil {
+			continue
+		}
+		for name, svc := range r.Services {
+			for dep := range svc.Dependencies {
+				if !slices.Contains(g[name], dep) {
+					g[name] = append(g[name], dep)
+				}
+			}
+		}
+	}
+	for k := range g {
+		sort.Strings(g[k])
+	}
+	return g
+}
+
+// scopeEdits keeps the edits in the scope's environments; edits that are
+// not about one environment (platform, policies) are kept.
+func scopeEdits(edits []edit, s render.Scope) []edit {
+	if len(s.Envs) == 0 {
+		return edits
+	}
+	out := edits[:0]
+	for _, e := range edits {
+		if e.env == "" || slices.Contains(s.Envs, e.env) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// specBaseline is implemented by baselines that hold specs (a git ref):
+// the plan diffs their model with the head's.
+type specBaseline interface {
+	// specModel is the base's model once Objects has run; nil when the
+	// base has no specs (everything is new).
+	specModel() *schema.Model
+	// inspect registers fn, called with the base's model and objects
+	// while its spec directory still exists (custom lint policies are
+	// read from it).
+	inspect(fn func(ctx context.Context, m *schema.Model, objs []render.Object) error)
+}
+
+// lintFindings lints m with its rendered objects.
+func lintFindings(ctx context.Context, m *schema.Model, objs []render.Object, now time.Time) ([]lint.Finding, error) {
+	res, err := lint.Lint(ctx, m, lint.Options{Now: now, Objects: objs})
+	if err != nil {
+		return nil, fmt.Errorf("plan: lint %s: %w", m.Dir, err)
+	}
+	return res.Findings, nil
 }
 
 // environmentTiers is implemented by baselines that know the environments
@@ -475,8 +652,8 @@ func tierRank(t schema.Tier) int {
 
 // list returns the plan's environments in promotion order: the head
 // model's, then any other environment that has changes (by tier, then
-// name), then "" when objects spanning environments changed.
-func (e *environments) list(changes []Change) []Environment {
+// name).
+func (e *environments) list(changes []ObjectChange) []Environment {
 	seen := map[string]bool{}
 	var out []Environment
 	for _, name := range e.order {
@@ -484,13 +661,14 @@ func (e *environments) list(changes []Change) []Environment {
 		out = append(out, Environment{Name: name, Tier: e.tier(name)})
 	}
 	var extra []string
-	spans := false
-	for _, ch := range changes {
-		if ch.Env == "" {
-			spans = true
-			continue
+	for name := range e.tiers {
+		if !seen[name] {
+			seen[name] = true
+			extra = append(extra, name)
 		}
-		if !seen[ch.Env] {
+	}
+	for _, ch := range changes {
+		if ch.Env != "" && !seen[ch.Env] {
 			seen[ch.Env] = true
 			extra = append(extra, ch.Env)
 		}
@@ -505,33 +683,37 @@ func (e *environments) list(changes []Change) []Environment {
 	for _, name := range extra {
 		out = append(out, Environment{Name: name, Tier: e.tier(name)})
 	}
-	if spans {
-		out = append(out, Environment{Name: "", Tier: e.tier("")})
-	}
 	return out
 }
 
-// targetOrder is the order changes of one environment are listed in.
+// addModel adds the environments of the base's model.
+func (e *environments) addModel(m *schema.Model) {
+	for name, env := range m.Environments {
+		if _, ok := e.tiers[name]; !ok {
+			e.tiers[name] = env.Tier
+		}
+	}
+}
+
+// targetOrder is the order object changes of one environment are listed in.
 func targetOrder(t render.Target) int {
 	for i, x := range render.AllTargets() {
 		if x == t {
 			return i
 		}
 	}
-	if t == TargetPolicy {
-		return len(render.AllTargets())
-	}
-	return len(render.AllTargets()) + 1
+	return len(render.AllTargets())
 }
 
-// sortChanges orders changes by environment, target, then name.
-func sortChanges(changes []Change, envs []Environment) {
-	pos := map[string]int{}
-	for i, e := range envs {
-		pos[e.Name] = i
+// sortObjects orders object changes by environment (objects spanning
+// environments last), target, then name.
+func sortObjects(objs []*ObjectChange, order []string) {
+	pos := map[string]int{"": len(order)}
+	for i, e := range order {
+		pos[e] = i
 	}
-	sort.SliceStable(changes, func(i, j int) bool {
-		a, b := changes[i], changes[j]
+	sort.SliceStable(objs, func(i, j int) bool {
+		a, b := objs[i], objs[j]
 		if pos[a.Env] != pos[b.Env] {
 			return pos[a.Env] < pos[b.Env]
 		}
@@ -542,5 +724,44 @@ func sortChanges(changes []Change, envs []Environment) {
 			return a.Target < b.Target
 		}
 		return a.Name < b.Name
+	})
+}
+
+// scopeRank orders changes of the same risk and service: spec edits
+// before the objects and findings they bring.
+var scopeRank = map[Scope]int{ScopePlatform: 0, ScopeEnvironment: 1, ScopePolicies: 2, ScopeService: 3, ScopeObjects: 4, ScopeFinding: 5}
+
+// sortChanges orders changes riskiest first, then by service (changes
+// about no service first), the highest environment they show in, and path.
+func sortChanges(changes []*Change, order []string) {
+	pos := map[string]int{}
+	for i, e := range order {
+		pos[e] = i
+	}
+	// order is prod first: a change's place is its highest environment.
+	top := func(c *Change) int {
+		best := len(order)
+		for _, e := range c.Environments {
+			if p, ok := pos[e]; ok && p < best {
+				best = p
+			}
+		}
+		return best
+	}
+	sort.SliceStable(changes, func(i, j int) bool {
+		a, b := changes[i], changes[j]
+		if a.Risk.rank() != b.Risk.rank() {
+			return a.Risk.rank() > b.Risk.rank()
+		}
+		if a.group() != b.group() {
+			return a.group() < b.group()
+		}
+		if ta, tb := top(a), top(b); ta != tb {
+			return ta < tb
+		}
+		if ra, rb := scopeRank[a.Scope], scopeRank[b.Scope]; ra != rb {
+			return ra < rb
+		}
+		return a.Path.String() < b.Path.String()
 	})
 }

@@ -8,15 +8,16 @@ import (
 	"github.com/govctl/govctl/render"
 )
 
-// redactSecrets hides every sensitive value of changes, once they are
-// compared and rated on the real values, so a secret that changed is still
-// a change with its risk: a Nacos entry's config data structurally (the
-// value at a sensitive path becomes secret.Marker, and secret.Changed on the
-// side that changed), and every string of every change is scrubbed of the
-// literals the matcher knows, as defence in depth (a text entry's content,
-// a risk reason quoting a value). The secrets met in Nacos entries are
-// added to m's literals, for the caller's Scrubber.
-func redactSecrets(changes []Change, m *secret.Matcher) {
+// redactSecrets hides every sensitive value of object changes, once they
+// are compared and attached to the spec changes that cause them: a Nacos
+// entry's config data structurally (the value at a sensitive path becomes
+// secret.Marker, and secret.Changed on the side that changed), and every
+// string of every change is scrubbed of the literals the matcher knows, as
+// defence in depth (a text entry's content). The secrets met in Nacos
+// entries are added to m's literals, for the caller's Scrubber. Spec
+// changes are flagged Sensitive instead (markSensitive) and reports never
+// show their values.
+func redactSecrets(changes []*ObjectChange, m *secret.Matcher) {
 	if m == nil {
 		return
 	}
@@ -30,8 +31,7 @@ func redactSecrets(changes []Change, m *secret.Matcher) {
 		}
 	}
 	lits := m.Literals()
-	for i := range changes {
-		ch := &changes[i]
+	for _, ch := range changes {
 		// A Nacos entry's tree is its config data. An entry only the live
 		// server holds (a Nacos baseline's leftover) names no service: the
 		// rule's key and value patterns still find its secrets, which no
@@ -42,7 +42,6 @@ func redactSecrets(changes []Change, m *secret.Matcher) {
 			ch.After = m.Redact(ch.Service, data, ch.After)
 		}
 		ch.Before, ch.After = scrubTree(ch.Before, lits), scrubTree(ch.After, lits)
-		ch.Reason = secret.ScrubString(ch.Reason, lits...)
 		ch.Conflict = secret.ScrubString(ch.Conflict, lits...)
 		for j := range ch.Fields {
 			f := &ch.Fields[j]
@@ -58,7 +57,6 @@ func redactSecrets(changes []Change, m *secret.Matcher) {
 				after = secret.Changed
 			}
 			f.Before, f.After = before, after
-			f.Reason = secret.ScrubString(f.Reason, lits...)
 		}
 	}
 }

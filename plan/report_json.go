@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 )
@@ -8,7 +9,7 @@ import (
 // JSONFormatVersion is the version of the JSON plan format, documented in
 // plan/JSON.md. It changes only when a field is removed or changes
 // meaning; new fields may appear within a version.
-const JSONFormatVersion = "1"
+const JSONFormatVersion = "2"
 
 // JSONReporter writes a plan as one JSON document (plan/JSON.md).
 type JSONReporter struct{}
@@ -17,16 +18,21 @@ type jsonPlan struct {
 	FormatVersion string            `json:"format_version"`
 	Platform      string            `json:"platform"`
 	Baseline      string            `json:"baseline"`
+	SpecBaseline  bool              `json:"spec_baseline"`
 	HasChanges    bool              `json:"has_changes"`
 	Summary       jsonCounts        `json:"summary"`
 	Environments  []jsonEnvironment `json:"environments"`
 	Changes       []jsonChange      `json:"changes"`
+	Objects       []jsonObject      `json:"objects"`
+	Findings      []FindingRef      `json:"findings"`
 }
 
 type jsonCounts struct {
 	Add         int            `json:"add"`
 	Change      int            `json:"change"`
 	Destroy     int            `json:"destroy"`
+	Findings    int            `json:"findings"`
+	Objects     int            `json:"objects"`
 	HighestRisk *Risk          `json:"highest_risk"`
 	Risk        map[string]int `json:"risk"`
 }
@@ -34,7 +40,24 @@ type jsonCounts struct {
 type jsonEnvironment struct {
 	Name string `json:"name"`
 	Tier string `json:"tier"`
-	jsonCounts
+}
+
+type jsonChange struct {
+	Scope        Scope           `json:"scope"`
+	Service      string          `json:"service"`
+	Environments []string        `json:"environments"`
+	Path         string          `json:"path"`
+	Action       Action          `json:"action"`
+	From         json.RawMessage `json:"from"`
+	To           json.RawMessage `json:"to"`
+	Sensitive    bool            `json:"sensitive,omitempty"`
+	Risk         Risk            `json:"risk"`
+	Risks        map[string]Risk `json:"risks"`
+	Reason       string          `json:"reason"`
+	Rule         string          `json:"rule"`
+	Pos          string          `json:"pos"`
+	Objects      []string        `json:"objects"`
+	Finding      *FindingRef     `json:"finding,omitempty"`
 }
 
 type jsonID struct {
@@ -44,11 +67,11 @@ type jsonID struct {
 	Name       string `json:"name"`
 }
 
-type jsonChange struct {
+type jsonObject struct {
+	ObjectID string          `json:"object_id"`
 	Action   Action          `json:"action"`
 	Target   string          `json:"target"`
 	Env      string          `json:"env"`
-	Tier     string          `json:"tier"`
 	Service  string          `json:"service"`
 	ID       jsonID          `json:"id"`
 	Name     string          `json:"name"`
@@ -66,12 +89,10 @@ type jsonField struct {
 	Op     FieldOp         `json:"op"`
 	Before json.RawMessage `json:"before,omitempty"`
 	After  json.RawMessage `json:"after,omitempty"`
-	Risk   Risk            `json:"risk"`
-	Reason string          `json:"reason"`
 }
 
-func countsJSON(c Counts) jsonCounts {
-	out := jsonCounts{Add: c.Add, Change: c.Change, Destroy: c.Destroy,
+func countsJSON(c Counts, objects int) jsonCounts {
+	out := jsonCounts{Add: c.Add, Change: c.Change, Destroy: c.Destroy, Findings: c.Findings, Objects: objects,
 		Risk: map[string]int{"high": c.High, "medium": c.Medium, "low": c.Low}}
 	if h := c.Highest(); h != "" {
 		out.HighestRisk = &h
@@ -81,7 +102,13 @@ func countsJSON(c Counts) jsonCounts {
 
 // rawJSON encodes a generic value; nil encodes as null.
 func rawJSON(v any) (json.RawMessage, error) {
-	return json.Marshal(v)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
 
 // Report implements Reporter.
@@ -90,30 +117,70 @@ func (r *JSONReporter) Report(w io.Writer, p *Plan) error {
 		FormatVersion: JSONFormatVersion,
 		Platform:      p.Platform,
 		Baseline:      p.Baseline,
+		SpecBaseline:  p.SpecBaseline,
 		HasChanges:    p.HasChanges(),
-		Summary:       countsJSON(p.Summary()),
+		Summary:       countsJSON(p.Summary(), len(p.Objects)),
 		Environments:  []jsonEnvironment{},
 		Changes:       []jsonChange{},
+		Objects:       []jsonObject{},
+		Findings:      []FindingRef{},
 	}
 	for _, e := range p.Environments {
-		doc.Environments = append(doc.Environments, jsonEnvironment{Name: e.Name, Tier: string(e.Tier), jsonCounts: countsJSON(p.EnvironmentSummary(e.Name))})
+		doc.Environments = append(doc.Environments, jsonEnvironment{Name: e.Name, Tier: string(e.Tier)})
 	}
-	for _, ch := range p.Changes {
-		jc := jsonChange{
-			Action: ch.Action, Target: string(ch.Target), Env: ch.Env, Tier: string(ch.Tier), Service: ch.Service,
-			ID:   jsonID{APIVersion: ch.ID.APIVersion, Kind: ch.ID.Kind, Namespace: ch.ID.Namespace, Name: ch.ID.Name},
-			Name: ch.Name, File: ch.Path, Risk: ch.Risk, Reason: ch.Reason, Conflict: ch.Conflict,
-			Fields: []jsonField{},
+	var err error
+	for _, c := range p.Changes {
+		jc := jsonChange{Scope: c.Scope, Service: c.Service, Environments: c.Environments, Path: c.Path.String(), Action: c.Action,
+			Sensitive: c.Sensitive, Risk: c.Risk, Risks: c.Risks, Reason: c.Reason, Rule: c.Rule, Objects: []string{}, Finding: c.Finding}
+		if jc.Environments == nil {
+			jc.Environments = []string{}
 		}
-		var err error
-		if jc.Before, err = rawJSON(ch.Before); err != nil {
+		if jc.Risks == nil {
+			jc.Risks = map[string]Risk{}
+		}
+		if c.Pos.IsValid() {
+			jc.Pos = c.Pos.String()
+		}
+		from, to := c.From, c.To
+		if c.Sensitive {
+			if from != nil {
+				from = SensitiveMarker
+			}
+			if to != nil {
+				to = SensitiveMarker
+			}
+		}
+		if jc.From, err = rawJSON(from); err != nil {
 			return err
 		}
-		if jc.After, err = rawJSON(ch.After); err != nil {
+		if jc.To, err = rawJSON(to); err != nil {
 			return err
 		}
-		for _, f := range ch.Fields {
-			jf := jsonField{Path: f.Path, Op: f.Op, Risk: f.Risk, Reason: f.Reason}
+		for _, o := range c.Objects {
+			jc.Objects = append(jc.Objects, o.ObjectID())
+		}
+		doc.Changes = append(doc.Changes, jc)
+	}
+	for _, o := range p.Objects {
+		jo := jsonObject{ObjectID: o.ObjectID(), Action: o.Action, Target: string(o.Target), Env: o.Env, Service: o.Service,
+			ID:   jsonID{APIVersion: o.ID.APIVersion, Kind: o.ID.Kind, Namespace: o.ID.Namespace, Name: o.ID.Name},
+			Name: o.Name, File: o.Path, Conflict: o.Conflict, Fields: []jsonField{}}
+		// Object values are redacted already (redactSecrets: structurally,
+		// then every known literal scrubbed).
+		if o.Cause != nil {
+			jo.Risk, jo.Reason = o.Cause.Risk, o.Cause.Reason
+			if r, ok := o.Cause.Risks[o.Env]; ok {
+				jo.Risk = r
+			}
+		}
+		if jo.Before, err = rawJSON(o.Before); err != nil {
+			return err
+		}
+		if jo.After, err = rawJSON(o.After); err != nil {
+			return err
+		}
+		for _, f := range o.Fields {
+			jf := jsonField{Path: f.Path, Op: f.Op}
 			if f.Op != FieldAdd {
 				if jf.Before, err = rawJSON(f.Before); err != nil {
 					return err
@@ -124,12 +191,17 @@ func (r *JSONReporter) Report(w io.Writer, p *Plan) error {
 					return err
 				}
 			}
-			jc.Fields = append(jc.Fields, jf)
+			jo.Fields = append(jo.Fields, jf)
 		}
-		doc.Changes = append(doc.Changes, jc)
+		doc.Objects = append(doc.Objects, jo)
 	}
-	enc := json.NewEncoder(w)
+	doc.Findings = append(doc.Findings, p.Findings...)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	return writeScrubbed(w, p, b.String())
 }

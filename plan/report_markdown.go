@@ -1,105 +1,280 @@
 package plan
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"strings"
 )
 
-// MarkdownReporter writes a plan for a pull-request comment and for
-// $GITHUB_STEP_SUMMARY: the hidden marker PlanMarker(platform) as the
-// first line (UpsertComment finds its comment by it), a table of
-// environments (add, change, destroy, highest risk), the summary line, the
-// high-risk changes with their reasons, then one collapsed <details>
-// section per environment with changes, holding the text plan of that
-// environment in a diff block.
-type MarkdownReporter struct{}
+// MaxMarkdown is the most a Markdown plan may hold: GitHub refuses a
+// comment body above 65 536 characters.
+const MaxMarkdown = 65536
 
-// riskBadge marks a risk class in tables and lists.
-var riskBadge = map[Risk]string{
-	RiskHigh:   "🔴 high",
-	RiskMedium: "🟠 medium",
-	RiskLow:    "🟢 low",
+// MarkdownReporter writes a plan for a pull-request comment and for
+// $GITHUB_STEP_SUMMARY, for a reviewer: the hidden marker
+// PlanMarker(platform) first (UpsertComment finds its comment by it), the
+// verdict in the title, the summary line, a service × environment grid
+// (prod first), "Review first" (one line per high or medium change with its
+// reason, environments and spec position), the new and fixed lint
+// findings, a Mermaid graph of the dependency edges that changed, then one
+// fold per service, riskiest first, holding its changes as diffs GitHub
+// colours, and a footer with the command that reproduces the plan. Within
+// MaxMarkdown characters; what is cut is said.
+type MarkdownReporter struct {
+	// Limit overrides MaxMarkdown (tests).
+	Limit int
 }
 
 // Report implements Reporter.
 func (r *MarkdownReporter) Report(w io.Writer, p *Plan) error {
-	bw := bufio.NewWriter(w)
-	fmt.Fprintln(bw, PlanMarker(p.Platform))
-	fmt.Fprintf(bw, "### govctl plan · %s\n\n", escapeMarkdown(p.Platform))
+	limit := r.Limit
+	if limit <= 0 {
+		limit = MaxMarkdown
+	}
+	// Cut in steps until the body fits: first fewer object diffs per
+	// change (the same edit repeats across objects and environments), then
+	// the object diffs of low, medium, every change, then whole folds.
+	steps := []markdownCut{{}, {maxObjects: 12}, {maxObjects: 4}, {maxObjects: 4, objectsBelow: RiskMedium}, {maxObjects: 1, objectsBelow: RiskHigh},
+		{objectsBelow: "all"}, {objectsBelow: "all", foldsBelow: RiskMedium}, {objectsBelow: "all", foldsBelow: RiskHigh}, {objectsBelow: "all", foldsBelow: "all"}}
+	var body string
+	for _, cut := range steps {
+		body = markdown(p, cut)
+		if len(body) <= limit {
+			break
+		}
+	}
+	if len(body) > limit {
+		// The head alone is too long (thousands of review lines): cut at a
+		// line and say so.
+		note := "\n\n> ✂️ The plan was cut at the comment size limit: run the command below for all of it.\n"
+		cut := strings.LastIndex(body[:limit-len(note)], "\n")
+		body = body[:cut] + note
+	}
+	return writeScrubbed(w, p, body)
+}
+
+// markdownCut says what a Markdown plan leaves out to fit.
+type markdownCut struct {
+	// objectsBelow leaves out the object diffs of changes below this
+	// risk ("all": of every change).
+	objectsBelow Risk
+	// foldsBelow leaves out the folds of services below this risk.
+	foldsBelow Risk
+	// maxObjects, when set, shows at most this many object diffs per
+	// change, prod first.
+	maxObjects int
+}
+
+func below(r, limit Risk) bool {
+	if limit == "" {
+		return false
+	}
+	if limit == "all" {
+		return true
+	}
+	return r.rank() < limit.rank()
+}
+
+func markdown(p *Plan, cut markdownCut) string {
+	var b strings.Builder
+	fmt.Fprintln(&b, PlanMarker(p.Platform))
+	fmt.Fprintf(&b, "### govctl plan · %s — %s\n\n", escapeMarkdown(p.Platform), verdict(p))
 	if !p.HasChanges() {
-		fmt.Fprintf(bw, "No changes. The rendered specs match %s.\n", inlineCode(p.Baseline))
-		return bw.Flush()
+		fmt.Fprintln(&b, escapeMarkdown(noChanges(p)))
+		writeFooter(&b, p)
+		return b.String()
 	}
-	fmt.Fprintf(bw, "Compared with %s.\n\n", inlineCode(p.Baseline))
+	fmt.Fprintf(&b, "**%s**\n\n", escapeMarkdown(summaryLine(p)))
+	fmt.Fprintln(&b, escapeMarkdown(baselineNote(p)))
 
-	fmt.Fprintln(bw, "| Environment | Add | Change | Destroy | Highest risk |")
-	fmt.Fprintln(bw, "| --- | ---: | ---: | ---: | --- |")
-	for _, env := range p.Environments {
-		c := p.EnvironmentSummary(env.Name)
-		highest := "–"
-		if h := c.Highest(); h != "" {
-			highest = riskBadge[h]
-		}
-		fmt.Fprintf(bw, "| %s | %d | %d | %d | %s |\n", escapeMarkdown(env.Label()), c.Add, c.Change, c.Destroy, highest)
+	// The grid: a row per service with changes, prod first.
+	envs := gridEnvs(p)
+	fs := folds(p)
+	var heads []string
+	for _, e := range envs {
+		heads = append(heads, escapeMarkdown(gridLabel(e)))
 	}
-	fmt.Fprintf(bw, "\n**%s**\n", escapeMarkdown(summaryLine(p.Summary())))
+	fmt.Fprintf(&b, "\n| | %s |\n|---|%s\n", strings.Join(heads, " | "), strings.Repeat("---|", len(envs)))
+	for _, f := range fs {
+		var cells []string
+		nonzero := false
+		for _, env := range envs {
+			c := p.Cell(f.group, env)
+			if c.Total() == 0 {
+				cells = append(cells, "·")
+				continue
+			}
+			nonzero = true
+			cells = append(cells, fmt.Sprintf("%s %d", riskBadge[c.Highest()], c.Total()))
+		}
+		if nonzero {
+			fmt.Fprintf(&b, "| **%s** | %s |\n", escapeMarkdown(f.label()), strings.Join(cells, " | "))
+		}
+	}
 
-	var high []Change
-	for _, ch := range p.Changes {
-		if ch.Risk == RiskHigh {
-			high = append(high, ch)
+	if review := reviewChanges(p); len(review) > 0 {
+		fmt.Fprint(&b, "\n#### Review first\n\n")
+		for _, c := range review {
+			fmt.Fprintf(&b, "- %s **%s**%s — %s", riskBadge[c.Risk], escapeMarkdown(c.Subject()), escapeMarkdown(c.envSuffix()), escapeMarkdown(c.Reason))
+			if c.Pos.IsValid() {
+				fmt.Fprintf(&b, " · %s", inlineCode(c.Pos.String()))
+			}
+			fmt.Fprintln(&b)
 		}
 	}
-	if len(high) > 0 {
-		fmt.Fprint(bw, "\n#### ⚠️ High-risk changes\n\n")
-		for _, ch := range high {
-			fmt.Fprintf(bw, "- **%s** · %s %s %s — %s\n", escapeMarkdown(envLabel(ch.Env)), actionWord(ch.Action), escapeMarkdown(string(ch.Target)), inlineCode(ch.Name), escapeMarkdown(ch.Reason))
-		}
-	}
-	var conflicts []Change
-	for _, ch := range p.Changes {
-		if ch.Conflict != "" {
-			conflicts = append(conflicts, ch)
+
+	var conflicts []*ObjectChange
+	for _, o := range p.Objects {
+		if o.Conflict != "" {
+			conflicts = append(conflicts, o)
 		}
 	}
 	if len(conflicts) > 0 {
-		fmt.Fprint(bw, "\n#### ⛔ Conflicts\n\n")
-		for _, ch := range conflicts {
-			fmt.Fprintf(bw, "- **%s** · %s %s — %s\n", escapeMarkdown(envLabel(ch.Env)), escapeMarkdown(string(ch.Target)), inlineCode(ch.Name), escapeMarkdown(ch.Conflict))
+		fmt.Fprint(&b, "\n#### ⛔ Conflicts\n\n")
+		for _, o := range conflicts {
+			fmt.Fprintf(&b, "- **%s** · %s %s — %s\n", escapeMarkdown(o.Env), escapeMarkdown(string(o.Target)), inlineCode(o.Name), escapeMarkdown(o.Conflict))
 		}
 	}
 
-	text := &TextReporter{}
-	for _, env := range p.Environments {
-		changes := p.ChangesIn(env.Name)
-		if len(changes) == 0 {
+	if fixed := p.fixedFindings(); len(fixed) > 0 {
+		fmt.Fprint(&b, "\n#### Lint findings fixed\n\n")
+		for _, f := range fixed {
+			fmt.Fprintf(&b, "- ✅ %s %s", inlineCode(f.Rule), escapeMarkdown(findingWhere(f)+f.Message))
+			fmt.Fprintf(&b, " · %s\n", inlineCode(f.Pos))
+		}
+	}
+
+	if edges := changedEdges(p); len(edges) > 0 {
+		fmt.Fprint(&b, "\n#### Dependencies\n\n")
+		graph := mermaid(edges)
+		if len(edges) > 15 {
+			fmt.Fprintf(&b, "<details><summary>%d dependency edges</summary>\n\n%s\n</details>\n", len(edges), graph)
+		} else {
+			fmt.Fprint(&b, graph)
+		}
+	}
+
+	var left []string
+	fmt.Fprintln(&b)
+	for _, f := range fs {
+		if below(f.risk, cut.foldsBelow) {
+			left = append(left, f.label())
 			continue
 		}
-		c := p.EnvironmentSummary(env.Name)
-		fmt.Fprintf(bw, "\n<details><summary><b>%s</b>: %s · highest risk %s</summary>\n\n",
-			escapeHTML(env.heading()), escapeHTML(countsText(c)), escapeHTML(string(c.Highest())))
+		open := ""
+		if f.risk == RiskHigh {
+			open = " open"
+		}
+		fmt.Fprintf(&b, "<details%s><summary>%s <b>%s</b> · %s</summary>\n\n", open, riskBadge[f.risk], escapeHTML(f.label()), escapeHTML(foldCounts(f)))
 		var body strings.Builder
-		for _, ch := range changes {
-			text.writeChange(&body, ch, newTextStyle(false), "")
+		for _, c := range f.changes {
+			objects := !below(c.Risk, cut.objectsBelow)
+			for _, l := range changeLines(p, c, false) {
+				body.WriteString(l.text + "\n")
+			}
+			shown := 0
+			if objects {
+				for _, o := range c.Objects {
+					if cut.maxObjects > 0 && shown == cut.maxObjects {
+						break
+					}
+					for _, l := range objectLines(c, o) {
+						body.WriteString(l.text + "\n")
+					}
+					shown++
+				}
+			}
+			if left := len(c.Objects) - shown; left > 0 {
+				body.WriteString(fmt.Sprintf("# %s left out to fit the comment\n", plural(left, "more object diff")))
+			}
 		}
 		fence := codeFence(body.String())
-		fmt.Fprintf(bw, "%sdiff\n%s%s\n\n</details>\n", fence, body.String(), fence)
+		fmt.Fprintf(&b, "%sdiff\n%s%s\n\n</details>\n\n", fence, body.String(), fence)
 	}
-	return bw.Flush()
+	if len(left) > 0 {
+		fmt.Fprintf(&b, "> ✂️ Left out to fit the comment: the changes of %s. Run the command below for all of it.\n\n", escapeMarkdown(strings.Join(left, ", ")))
+	} else if cut.objectsBelow != "" || cut.maxObjects > 0 {
+		fmt.Fprint(&b, "> ✂️ Some object diffs were left out to fit the comment (marked in the folds). Run the command below for all of it.\n\n")
+	}
+	writeFooter(&b, p)
+	return b.String()
 }
 
-func envLabel(env string) string { return Environment{Name: env}.Label() }
-
-func actionWord(a Action) string {
-	switch a {
-	case ActionCreate:
-		return "create"
-	case ActionDelete:
-		return "delete"
+func foldCounts(f fold) string {
+	n := 0
+	objs := 0
+	for _, c := range f.changes {
+		n++
+		objs += len(c.Objects)
 	}
-	return "update"
+	s := plural(n, "change")
+	if objs > 0 {
+		s += " · " + plural(objs, "object")
+	}
+	return s + " · " + string(f.risk)
+}
+
+func findingWhere(f FindingRef) string {
+	var parts []string
+	if f.Service != "" {
+		parts = append(parts, f.Service)
+	}
+	if len(f.Environments) > 0 {
+		parts = append(parts, strings.Join(f.Environments, ", "))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, " · ") + ": "
+}
+
+func writeFooter(b *strings.Builder, p *Plan) {
+	if p.Command != "" {
+		fmt.Fprintf(b, "<sub>Reproduce: %s</sub>\n", inlineCode(p.Command))
+	}
+}
+
+// mermaid writes the dependency graph: changed edges coloured (added
+// green, removed red and dotted, retargeted blue), context edges plain.
+func mermaid(edges []edge) string {
+	var b strings.Builder
+	b.WriteString("```mermaid\ngraph LR\n")
+	ids := map[string]string{}
+	id := func(name string) string {
+		if v, ok := ids[name]; ok {
+			return v
+		}
+		v := fmt.Sprintf("n%d", len(ids))
+		ids[name] = v
+		fmt.Fprintf(&b, "  %s[\"%s\"]\n", v, strings.ReplaceAll(name, `"`, "#quot;"))
+		return v
+	}
+	var styles []string
+	for i, e := range edges {
+		from, to := id(e.from), id(e.to)
+		label := e.how
+		if len(e.envs) > 0 && e.how != "" {
+			label += " · " + strings.Join(e.envs, ", ")
+		}
+		switch {
+		case e.how == "added":
+			fmt.Fprintf(&b, "  %s ==>|%s| %s\n", from, label, to)
+			styles = append(styles, fmt.Sprintf("  linkStyle %d stroke:#1a7f37,stroke-width:3px", i))
+		case e.how == "removed":
+			fmt.Fprintf(&b, "  %s -.->|%s| %s\n", from, label, to)
+			styles = append(styles, fmt.Sprintf("  linkStyle %d stroke:#cf222e,stroke-width:3px", i))
+		case e.how != "":
+			fmt.Fprintf(&b, "  %s ==>|%s| %s\n", from, label, to)
+			styles = append(styles, fmt.Sprintf("  linkStyle %d stroke:#0969da,stroke-width:3px", i))
+		default:
+			fmt.Fprintf(&b, "  %s --> %s\n", from, to)
+		}
+	}
+	for _, s := range styles {
+		b.WriteString(s + "\n")
+	}
+	b.WriteString("```\n")
+	return b.String()
 }
 
 // codeFence returns a backtick fence longer than any run of backticks in s.

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/govctl/govctl/internal/fieldpath"
 
 	"github.com/govctl/govctl/render"
 	"github.com/govctl/govctl/schema"
@@ -76,7 +79,8 @@ func nacosEntry(env, ns, dataID, content string) render.Object {
 }
 
 // fixturePlan covers every action, every risk, a conflict, objects that
-// span environments, a lint-rule pseudo-object and Markdown-hostile text.
+// span environments and Markdown-hostile text, against a baseline with no
+// specs (as --against and --nacos are): object changes only.
 func fixturePlan(t *testing.T) *Plan {
 	t.Helper()
 	m := loadModel(t, "../examples/shop")
@@ -87,7 +91,6 @@ func fixturePlan(t *testing.T) *Plan {
 			ID: render.Identity{Kind: "KratosBootstrap", Namespace: "shop-dev", Name: "orders"}, Value: map[string]any{"server": map[string]any{"http": map[string]any{"timeout": "3s"}}}},
 		nacosEntry("prod", "shop-prod", "orders.yaml", "db:\n  maxOpen: 100\n"),
 		workflow("write", "Deploy `orders` | dev"),
-		PolicyObject("prod", "GOV-RES-001", LintRuleSetting{Enabled: false, Severity: "error"}),
 	}
 	base := []render.Object{
 		kube("prod", "VirtualService", "shop-prod", "orders", route(10, 90, "1s", "api.shop.acme.io", "orders")),
@@ -96,7 +99,6 @@ func fixturePlan(t *testing.T) *Plan {
 			ID: render.Identity{Kind: "KratosBootstrap", Namespace: "shop-dev", Name: "orders"}, Value: map[string]any{"server": map[string]any{"http": map[string]any{"timeout": "1s"}}}},
 		nacosEntry("prod", "shop-prod", "orders.yaml", "db:\n  maxOpen: 300\n"),
 		workflow("", "Deploy orders to dev"),
-		PolicyObject("prod", "GOV-RES-001", LintRuleSetting{Enabled: true, Severity: "error"}),
 	}
 	p, err := Compute(context.Background(), Options{
 		Model:  m,
@@ -169,11 +171,11 @@ func TestMarkdownStartsWithTheMarker(t *testing.T) {
 
 func TestMarkdownListsHighRiskChangesBeforeTheDetails(t *testing.T) {
 	md := string(report(t, &MarkdownReporter{}, fixturePlan(t)))
-	high := strings.Index(md, "High-risk changes")
-	details := strings.Index(md, "<details>")
-	table := strings.Index(md, "| Environment |")
+	high := strings.Index(md, "Review first")
+	details := strings.Index(md, "<details")
+	table := strings.Index(md, "| | prod | staging | dev |")
 	if table < 0 || high < 0 || details < 0 || !(table < high && high < details) {
-		t.Errorf("want table, then high-risk list, then details; got positions %d, %d, %d", table, high, details)
+		t.Errorf("want grid, then review list, then details; got positions %d, %d, %d", table, high, details)
 	}
 }
 
@@ -182,16 +184,31 @@ func TestJSONFormatIsVersioned(t *testing.T) {
 		FormatVersion string `json:"format_version"`
 		HasChanges    bool   `json:"has_changes"`
 		Changes       []struct {
-			Action string `json:"action"`
-			Fields []struct {
+			Objects []string `json:"objects"`
+		} `json:"changes"`
+		Objects []struct {
+			ObjectID string `json:"object_id"`
+			Action   string `json:"action"`
+			Fields   []struct {
 				Path string `json:"path"`
 			} `json:"fields"`
-		} `json:"changes"`
+		} `json:"objects"`
 	}
 	if err := json.Unmarshal(report(t, &JSONReporter{}, fixturePlan(t)), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.FormatVersion != "1" || !doc.HasChanges || len(doc.Changes) == 0 {
+	ids := map[string]bool{}
+	for _, c := range doc.Changes {
+		for _, id := range c.Objects {
+			ids[id] = true
+		}
+	}
+	for _, o := range doc.Objects {
+		if !ids[o.ObjectID] {
+			t.Errorf("object %s is attached to no change", o.ObjectID)
+		}
+	}
+	if doc.FormatVersion != "2" || !doc.HasChanges || len(doc.Changes) == 0 || len(doc.Objects) == 0 {
 		t.Errorf("got %+v", doc)
 	}
 }
@@ -213,5 +230,48 @@ func TestNewReporter(t *testing.T) {
 	}
 	if _, err := NewReporter("yaml", false); err == nil || !strings.Contains(err.Error(), "text, markdown, json") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// TestMarkdownFitsTheCommentLimit cuts object diffs first, then whole folds,
+// and says what it left out.
+func TestMarkdownFitsTheCommentLimit(t *testing.T) {
+	p := fixturePlan(t)
+	full := report(t, &MarkdownReporter{}, p)
+	for _, limit := range []int{len(full) - 1, 1500, 900} {
+		md := string(report(t, &MarkdownReporter{Limit: limit}, p))
+		if len(md) > limit {
+			t.Errorf("limit %d: %d characters", limit, len(md))
+		}
+		if !strings.Contains(md, "✂️") {
+			t.Errorf("limit %d: nothing says what was cut:\n%s", limit, md)
+		}
+		if !strings.HasPrefix(md, PlanMarker("shop")+"\n### govctl plan · shop — 🔴") {
+			t.Errorf("limit %d: the marker and verdict must survive any cut:\n%s", limit, md)
+		}
+	}
+}
+
+func TestMermaidGraphOnlyWhenEdgesChangeAndFoldedAboveFifteen(t *testing.T) {
+	dep := func(from, to string, a Action) *Change {
+		return &Change{Scope: ScopeService, Service: from, Path: fieldpath.New("services", from, "dependencies", to),
+			Action: a, Environments: []string{"prod"}, Risk: RiskHigh, Reason: "r"}
+	}
+	p := &Plan{Platform: "shop", SpecBaseline: true, Baseline: "main",
+		Environments: []Environment{{Name: "prod", Tier: schema.TierProd}},
+		Changes:      []*Change{{Scope: ScopeService, Service: "orders", Path: fieldpath.New("services", "orders", "replicas"), Action: ActionUpdate, From: 2, To: 3, Environments: []string{"prod"}, Risk: RiskLow, Reason: "r"}}}
+	if md := string(report(t, &MarkdownReporter{}, p)); strings.Contains(md, "mermaid") {
+		t.Errorf("a graph without a changed edge:\n%s", md)
+	}
+	p.Changes = append(p.Changes, dep("orders", "inventory", ActionDelete), dep("orders", "payments", ActionCreate))
+	md := string(report(t, &MarkdownReporter{}, p))
+	if !strings.Contains(md, "```mermaid\ngraph LR\n") || !strings.Contains(md, `n0 -.->|removed · prod| n1`) || strings.Contains(md, "dependency edges</summary>") {
+		t.Errorf("want an open graph with the removed edge:\n%s", md)
+	}
+	for i := range 15 {
+		p.Changes = append(p.Changes, dep("gateway", fmt.Sprintf("svc%02d", i), ActionCreate))
+	}
+	if md := string(report(t, &MarkdownReporter{}, p)); !strings.Contains(md, "<details><summary>17 dependency edges</summary>") {
+		t.Errorf("17 edges are not folded:\n%s", md)
 	}
 }

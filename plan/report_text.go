@@ -1,120 +1,168 @@
 package plan
 
 import (
-	"bufio"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/fatih/color"
 )
 
-// TextReporter writes a plan for a terminal, in the manner of Terraform:
-// one block per environment in promotion order, a line per object
-// (+ create, ~ update, - delete) with its risk and reason, a line per
-// changed field, and a summary line. "No changes." when there are none.
+// TextReporter writes a plan for a terminal with the structure of the
+// Markdown plan: verdict, summary line, the service × environment grid
+// (prod first), "Review first", findings, changed dependency edges, then
+// every change grouped by service, riskiest first, as coloured diffs.
 type TextReporter struct {
 	// Color colours signs and risks with ANSI escapes; the caller decides
 	// (a terminal, no NO_COLOR).
 	Color bool
 }
 
-// Report implements Reporter.
-func (r *TextReporter) Report(w io.Writer, p *Plan) error {
-	bw := bufio.NewWriter(w)
-	st := newTextStyle(r.Color)
-	if !p.HasChanges() {
-		fmt.Fprintln(bw, noChanges(p))
-		return bw.Flush()
-	}
-	fmt.Fprintf(bw, "Plan against %s:\n", p.Baseline)
-	for _, env := range p.Environments {
-		changes := p.ChangesIn(env.Name)
-		if len(changes) == 0 {
-			continue
-		}
-		fmt.Fprintln(bw)
-		fmt.Fprintln(bw, st.env.Sprintf("%s: %s", env.heading(), countsText(p.EnvironmentSummary(env.Name))))
-		for _, ch := range changes {
-			r.writeChange(bw, ch, st, "  ")
-		}
-	}
-	fmt.Fprintln(bw)
-	fmt.Fprintln(bw, st.summary.Sprint(summaryLine(p.Summary())))
-	return bw.Flush()
-}
-
-// writeChange writes one change: its line, with risk and reason, then a
-// line per field and the conflict, if any, indented four more.
-func (r *TextReporter) writeChange(w io.Writer, ch Change, st *textStyle, indent string) {
-	fmt.Fprintf(w, "%s%s  %s %s\n", indent, st.action(ch.Action).Sprint(changeLine(ch)), st.risk(ch.Risk).Sprintf("[%s]", ch.Risk), ch.Reason)
-	for _, f := range ch.Fields {
-		line := indent + "    " + st.field(f.Op).Sprint(fieldLine(f))
-		if f.Risk.AtLeast(RiskMedium) {
-			line += "  " + st.risk(f.Risk).Sprintf("[%s]", f.Risk)
-		}
-		fmt.Fprintln(w, line)
-	}
-	if ch.Conflict != "" {
-		fmt.Fprintln(w, indent+"    "+st.conflict.Sprint("! conflict: "+ch.Conflict))
-	}
-}
-
-// textStyle holds the colours of one report; each is enabled or disabled
-// explicitly so that the package-wide color.NoColor is never consulted.
 type textStyle struct {
-	env, summary, conflict *color.Color
-	create, update, delete *color.Color
-	high, medium, low      *color.Color
+	title, header, note, old, new, sensitive, section *color.Color
+	risk                                              map[Risk]*color.Color
 }
 
-func newTextStyle(enabled bool) *textStyle {
-	s := &textStyle{
-		env:      color.New(color.Bold),
-		summary:  color.New(color.Bold),
-		conflict: color.New(color.FgRed),
-		create:   color.New(color.FgGreen),
-		update:   color.New(color.FgYellow),
-		delete:   color.New(color.FgRed),
-		high:     color.New(color.FgRed, color.Bold),
-		medium:   color.New(color.FgYellow),
-		low:      color.New(color.FgGreen),
-	}
-	for _, c := range []*color.Color{s.env, s.summary, s.conflict, s.create, s.update, s.delete, s.high, s.medium, s.low} {
-		if enabled {
+func newTextStyle(on bool) *textStyle {
+	mk := func(attrs ...color.Attribute) *color.Color {
+		c := color.New(attrs...)
+		if on {
 			c.EnableColor()
 		} else {
 			c.DisableColor()
 		}
+		return c
 	}
-	return s
+	return &textStyle{
+		title:     mk(color.Bold),
+		header:    mk(color.FgCyan),
+		note:      mk(color.Faint),
+		old:       mk(color.FgRed),
+		new:       mk(color.FgGreen),
+		sensitive: mk(color.FgYellow),
+		section:   mk(color.Bold, color.Underline),
+		risk:      map[Risk]*color.Color{RiskHigh: mk(color.FgRed, color.Bold), RiskMedium: mk(color.FgYellow, color.Bold), RiskLow: mk(color.FgGreen)},
+	}
 }
 
-func (s *textStyle) action(a Action) *color.Color {
-	switch a {
-	case ActionCreate:
-		return s.create
-	case ActionDelete:
-		return s.delete
+func (st *textStyle) riskText(r Risk) string {
+	if c, ok := st.risk[r]; ok {
+		return c.Sprint(string(r))
 	}
-	return s.update
+	return string(r)
 }
 
-func (s *textStyle) field(op FieldOp) *color.Color {
-	switch op {
-	case FieldAdd:
-		return s.create
-	case FieldRemove:
-		return s.delete
+// Report implements Reporter.
+func (r *TextReporter) Report(w io.Writer, p *Plan) error {
+	var b strings.Builder
+	st := newTextStyle(r.Color)
+	if !p.HasChanges() {
+		fmt.Fprintln(&b, noChanges(p))
+		return writeScrubbed(w, p, b.String())
 	}
-	return s.update
-}
+	fmt.Fprintln(&b, st.title.Sprintf("govctl plan · %s — %s", p.Platform, strings.TrimSpace(strings.TrimLeft(verdict(p), "🔴🟠🟢✅"))))
+	fmt.Fprintln(&b, summaryLine(p))
+	fmt.Fprintln(&b, baselineNote(p))
 
-func (s *textStyle) risk(r Risk) *color.Color {
-	switch r {
-	case RiskHigh:
-		return s.high
-	case RiskMedium:
-		return s.medium
+	envs := gridEnvs(p)
+	fs := folds(p)
+	width := len("service")
+	for _, f := range fs {
+		width = max(width, len(f.label()))
 	}
-	return s.low
+	fmt.Fprintln(&b)
+	col := 10
+	for _, e := range envs {
+		col = max(col, len(gridLabel(e)))
+	}
+	head := fmt.Sprintf("  %-*s", width, "")
+	for _, e := range envs {
+		head += fmt.Sprintf("  %-*s", col, gridLabel(e))
+	}
+	fmt.Fprintln(&b, strings.TrimRight(head, " "))
+	for _, f := range fs {
+		var cells []string
+		nonzero := false
+		for _, env := range envs {
+			c := p.Cell(f.group, env)
+			if c.Total() == 0 {
+				cells = append(cells, fmt.Sprintf("  %-*s", col, "·"))
+				continue
+			}
+			nonzero = true
+			cell := fmt.Sprintf("%d %s", c.Total(), c.Highest())
+			cells = append(cells, "  "+st.risk[c.Highest()].Sprint(cell)+strings.Repeat(" ", max(0, col-len(cell))))
+		}
+		if nonzero {
+			fmt.Fprintf(&b, "  %-*s%s\n", width, f.label(), strings.TrimRight(strings.Join(cells, ""), " "))
+		}
+	}
+
+	if review := reviewChanges(p); len(review) > 0 {
+		fmt.Fprintln(&b)
+		fmt.Fprintln(&b, st.section.Sprint("Review first"))
+		for _, c := range review {
+			line := fmt.Sprintf("  [%s] %s%s — %s", st.riskText(c.Risk), c.Subject(), c.envSuffix(), c.Reason)
+			if c.Pos.IsValid() {
+				line += " · " + c.Pos.String()
+			}
+			fmt.Fprintln(&b, line)
+		}
+	}
+	for _, o := range p.Objects {
+		if o.Conflict != "" {
+			fmt.Fprintln(&b, st.old.Sprintf("  ! conflict: %s %s %s: %s", o.Env, o.Target, o.Name, o.Conflict))
+		}
+	}
+	if fixed := p.fixedFindings(); len(fixed) > 0 {
+		fmt.Fprintln(&b)
+		fmt.Fprintln(&b, st.section.Sprint("Lint findings fixed"))
+		for _, f := range fixed {
+			fmt.Fprintf(&b, "  %s %s%s · %s\n", f.Rule, findingWhere(f), f.Message, f.Pos)
+		}
+	}
+	if edges := changedEdges(p); len(edges) > 0 {
+		fmt.Fprintln(&b)
+		fmt.Fprintln(&b, st.section.Sprint("Dependencies"))
+		for _, e := range edges {
+			if e.how == "" {
+				continue
+			}
+			line := fmt.Sprintf("  %s → %s  %s · %s", e.from, e.to, e.how, envText(e.envs))
+			switch e.how {
+			case "added":
+				line = st.new.Sprint(line)
+			case "removed":
+				line = st.old.Sprint(line)
+			}
+			fmt.Fprintln(&b, line)
+		}
+	}
+	for _, f := range fs {
+		fmt.Fprintln(&b)
+		fmt.Fprintf(&b, "%s · %s\n", st.section.Sprint(f.label()), foldCounts(f))
+		for _, c := range f.changes {
+			for _, l := range changeLines(p, c, true) {
+				text := l.text
+				switch l.kind {
+				case lineHeader:
+					text = st.header.Sprint(text)
+				case lineNote:
+					text = st.note.Sprint(text)
+				case lineOld:
+					text = st.old.Sprint(text)
+				case lineNew:
+					text = st.new.Sprint(text)
+				case lineSensitive, lineConflict:
+					text = st.sensitive.Sprint(text)
+				}
+				fmt.Fprintln(&b, "  "+text)
+			}
+		}
+	}
+	if p.Command != "" {
+		fmt.Fprintln(&b)
+		fmt.Fprintln(&b, st.note.Sprint("Reproduce: "+p.Command))
+	}
+	return writeScrubbed(w, p, b.String())
 }

@@ -748,7 +748,9 @@ func (l *loader) decode(m *Model) error {
 			env.Reviewers = []string{}
 		}
 	}
-	if len(m.Environments) == 0 {
+	// Only when none is written: environments that fail to evaluate (a file
+	// holding a bare 0 beside them) have been reported already.
+	if len(m.Environments) == 0 && !l.userSet(cue.ParsePath("environments")) {
 		l.addf(m.mustPos(fieldpath.New("platform")), fieldpath.New("environments"), "no environments declared; add at least one, e.g. `environments: dev: {tier: \"dev\"}`")
 	}
 	for name, ext := range m.Externals {

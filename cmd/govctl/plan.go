@@ -39,13 +39,20 @@ func newPlanCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plan (--base REF | --against DIR | --nacos URL)",
 		Short: "Show what a change will do, field by field, ranked by risk",
-		Long: `Plan renders the spec and compares the result with a baseline: the same spec
-directory at a git ref (read from the repository without touching the work
-tree), a directory of earlier output, or the live Nacos entries of one
-environment. Objects are matched by identity and compared field by field;
-every change gets a risk (low, medium, high) with a reason. Changes to the
-lint policies (a rule disabled, a severity lowered, a threshold loosened) are
-planned too.
+		Long: `Plan tells what a change does in the spec's terms. With --base REF it compares
+the resolved specs at the git ref (read from the repository without touching
+the work tree) with the work tree's: every semantic change of the platform,
+an environment, a service in an environment, the policies or the exceptions
+is one change, with the file:line:col of its value, even when no target
+renders it. The rendered objects it changes (matched by identity and
+compared field by field) are attached to it as evidence. Each change is
+rated low, medium or high by the risk rules (plan/risk), with a reason
+naming the service and environment; lint findings the change introduces
+are part of the plan, and those it fixes are listed.
+
+--against DIR (a directory of earlier output) and --nacos URL (the live
+entries of one environment) compare rendered output only: there is no spec
+baseline, and the plan says so.
 
 --comment posts the markdown plan as one sticky comment on the pull request
 (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH; GITHUB_API_URL for GitHub
@@ -76,11 +83,11 @@ reported but changes neither the printed plan nor the exit code.
 }
 
 // planRender renders everything plan compares: every target for every
-// environment, and the lint policy in force per environment.
+// environment. Policies are compared in the spec diff, not as objects.
 func planRender(topts targets.Options) plan.RenderFunc {
-	return plan.WithLintPolicies(func(ctx context.Context, m *schema.Model) ([]render.Object, error) {
+	return func(ctx context.Context, m *schema.Model) ([]render.Object, error) {
 		return targets.Render(ctx, m, m.EnvironmentNames(), topts)
-	})
+	}
 }
 
 func planRun(cmd *cobra.Command, opts *PlanOptions) error {
@@ -140,12 +147,13 @@ func planRun(cmd *cobra.Command, opts *PlanOptions) error {
 		baseline = plan.NewNacosBaseline(client, opts.Nacos, opts.Env)
 		scope = render.Scope{Envs: []string{opts.Env}, Targets: []render.Target{render.TargetNacos}}
 	}
-	p, err := plan.Compute(ctx, plan.Options{Model: m, Render: renderFunc, Baseline: baseline, Scope: scope, Secrets: secrets})
+	p, err := plan.Compute(ctx, plan.Options{Model: m, Render: renderFunc, Baseline: baseline, Scope: scope, Secrets: secrets, Lint: true})
 	// Both sides' secrets are known once the baseline is read.
 	opts.IO.scrubSecrets(secrets.Literals())
 	if err != nil {
 		return err
 	}
+	p.Command = planCommand(opts)
 	var body strings.Builder
 	if err := reporter.Report(&body, p); err != nil {
 		return err
@@ -165,6 +173,30 @@ func planRun(cmd *cobra.Command, opts *PlanOptions) error {
 		return &exitError{code: 2}
 	}
 	return nil
+}
+
+// planCommand is the command line that reproduces the plan, for its
+// footer: the baseline, directory, environment and targets, no secrets.
+func planCommand(opts *PlanOptions) string {
+	args := []string{"govctl", "plan"}
+	if opts.Dir != "" && opts.Dir != "." {
+		args = append(args, "--dir", opts.Dir)
+	}
+	switch {
+	case opts.Base != "":
+		args = append(args, "--base", opts.Base)
+	case opts.Against != "":
+		args = append(args, "--against", opts.Against)
+	default:
+		args = append(args, "--nacos", opts.Nacos)
+	}
+	if opts.Env != "" {
+		args = append(args, "--env", opts.Env)
+	}
+	if len(opts.Targets) > 0 {
+		args = append(args, "--target", strings.Join(opts.Targets, ","))
+	}
+	return strings.Join(args, " ")
 }
 
 // postPlanComment creates or updates the pull request's plan comment.

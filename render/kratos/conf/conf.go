@@ -193,6 +193,13 @@ type Degradation struct {
 	FallbackTo string `json:"fallback_to,omitempty"`
 	// FallbackTimeout is the deadline of a call to the fallback.
 	FallbackTimeout Duration `json:"fallback_timeout"`
+	// Interval is the window over which the service's own error rate is
+	// measured: the service's circuit-breaker interval. Zero means 60s.
+	Interval Duration `json:"interval,omitempty"`
+	// MinRequests is how many requests the window needs before the error
+	// rate moves the level off NORMAL: the service's circuit-breaker
+	// min_requests. Zero means every request counts.
+	MinRequests int `json:"min_requests,omitempty"`
 }
 
 // RateLimit is a limit on incoming requests.
