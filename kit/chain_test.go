@@ -627,3 +627,16 @@ func TestHealthChecksTakeNoTokensAndNeedNoCredentials(t *testing.T) {
 		t.Fatalf("an API call without a token: %v, want 401", err)
 	}
 }
+
+func TestADegradedServiceStillCallsItsFallbackEvenIfMarkedOptional(t *testing.T) {
+	bc := bootstrap()
+	bc.Clients = map[string]conf.Client{"orders-lite": {Optional: true}}
+	bc.Degradation = &conf.Degradation{DegradeAt: 0.1, WarnAt: 0.05, FallbackTo: "orders-lite"}
+	mws, _ := ClientMiddleware(bc, "orders-lite")
+	h := chain(t, mws, func(context.Context, any) (any, error) { return "lite", nil })
+	l := NewLadder(&conf.Bootstrap{Degradation: &conf.Degradation{DegradeAt: 0.1, WarnAt: 0.05}})
+	l.Observe(errors.InternalServer("X", "x"))
+	if reply, err := h(withLadder(context.Background(), l), nil); reply != "lite" || err != nil {
+		t.Fatalf("reply %v err %v: while DEGRADED the fallback is what answers, so it is never skipped", reply, err)
+	}
+}

@@ -137,7 +137,9 @@ func clientDegradation(bc *conf.Bootstrap, dep string, optional bool, fallback m
 	served, failed := m.fallbacks.WithLabelValues(bc.Service.Name, "client", "served"), m.fallbacks.WithLabelValues(bc.Service.Name, "client", "failed")
 	return func(next middleware.Handler) middleware.Handler {
 		return func(ctx context.Context, req any) (any, error) {
-			if optional && fallback == nil && LevelFromContext(ctx) >= Degraded {
+			// The service's own fallback is never skipped: it is what
+			// answers while the service is degraded.
+			if optional && fallback == nil && LevelFromContext(ctx) >= Degraded && !isFallbackOf(bc, dep) {
 				skipped.Inc()
 				return nil, nil
 			}
@@ -167,4 +169,9 @@ func clientDegradation(bc *conf.Bootstrap, dep string, optional bool, fallback m
 			return nil, nil
 		}
 	}
+}
+
+// isFallbackOf reports whether dep is the service's degradation fallback.
+func isFallbackOf(bc *conf.Bootstrap, dep string) bool {
+	return bc.Degradation != nil && bc.Degradation.FallbackTo == dep
 }

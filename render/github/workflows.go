@@ -429,6 +429,9 @@ func deployPreamble(service string, envs []string) string {
 		"",
 		"Before the first run:",
 		"  - create the GitHub environments and their reviewers: govctl apply github;",
+		"  - apply each environment's namespace objects (<env>/kubernetes/namespace.yaml,",
+		"    <env>/istio/namespace.yaml and externals.yaml of govctl render): this",
+		"    workflow applies only the objects of " + service + ";",
 		"  - give each environment a secret KUBECONFIG (a kubeconfig allowed to",
 		"    update the service's Deployment and Istio objects in its namespace)",
 		"    and a variable PROMETHEUS_URL (the Prometheus that scrapes the mesh).",
@@ -872,7 +875,7 @@ func (w *workflows) smokeTestStep(env *schema.Environment) (*mapping, error) {
 			pos = env.Pos
 		}
 		return nil, &diag.List{Dir: w.model.Dir, Diags: []*diag.Diagnostic{{Pos: pos, Path: field,
-			Message: "smokeTest must not contain ${{ … }}: GitHub would expand it into the script before the shell runs; read $SERVICE, $ENVIRONMENT, $NAMESPACE, $IMAGE or $VERSION from the environment instead"}}}
+			Message: "the command must not contain ${{ … }}: GitHub would expand it into the script before the shell runs; read $SERVICE, $ENVIRONMENT, $NAMESPACE, $IMAGE or $VERSION from the environment instead"}}}
 	}
 	return newMapping().set("name", "Smoke test").set("run", env.SmokeTest), nil
 }

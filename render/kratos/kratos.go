@@ -123,7 +123,7 @@ func Bootstrap(r *schema.Resolved, svc *schema.Service) conf.Bootstrap {
 		Metrics:      conf.Metrics{Enabled: p.Telemetry.Metrics.Enabled, Path: p.Telemetry.Metrics.Path},
 		Middleware:   append([]string{}, svc.Middleware...),
 		Clients:      clients(r, svc),
-		Degradation:  degradation(svc.Resilience.Degradation),
+		Degradation:  degradation(svc.Resilience.Degradation, svc.Resilience.CircuitBreaker),
 		RateLimit:    rateLimit(r, svc.Resilience.RateLimit),
 		ConfigCenter: configCenter(p, r.Environment, svc),
 	}
@@ -212,7 +212,10 @@ func clients(r *schema.Resolved, svc *schema.Service) map[string]conf.Client {
 	}
 	if d := svc.Resilience.Degradation; d != nil && d.FallbackTo != "" {
 		if _, declared := svc.Dependencies[d.FallbackTo]; !declared {
-			add(d.FallbackTo, schema.Dependency{Timeout: d.FallbackTimeout, Optional: true})
+			// Not optional: the fallback is what answers while the
+			// service is degraded, and an optional dependency is exactly
+			// what a degraded service stops calling.
+			add(d.FallbackTo, schema.Dependency{Timeout: d.FallbackTimeout})
 		}
 	}
 	if len(out) == 0 {
@@ -221,7 +224,11 @@ func clients(r *schema.Resolved, svc *schema.Service) map[string]conf.Client {
 	return out
 }
 
-func degradation(d *schema.Degradation) *conf.Degradation {
+// degradation is the service's ladder. Its error rate is measured over the
+// service's own breaker window (interval and min_requests), so a service
+// that declares a breaker gets the same window for both; without one the
+// window is left to kit's default.
+func degradation(d *schema.Degradation, cb *schema.CircuitBreaker) *conf.Degradation {
 	if d == nil {
 		return nil
 	}
@@ -230,6 +237,10 @@ func degradation(d *schema.Degradation) *conf.Degradation {
 		DegradeAt:       d.DegradeAt,
 		FallbackTo:      d.FallbackTo,
 		FallbackTimeout: duration(d.FallbackTimeout),
+	}
+	if cb != nil {
+		out.Interval = duration(cb.Interval)
+		out.MinRequests = cb.MinRequests
 	}
 	if d.FatalAt != nil {
 		v := *d.FatalAt

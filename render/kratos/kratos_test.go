@@ -166,7 +166,7 @@ func TestClientsDialClusterDNSNamesInsideTheMesh(t *testing.T) {
 		"notifications": client("notifications", conf.Client{Timeout: ms(200), Optional: true,
 			CircuitBreaker: &conf.CircuitBreaker{MinRequests: 20, Interval: ms(60000), Timeout: ms(5000), ErrorThreshold: 0.2}}),
 		// The degradation fallback, with the fallback timeout.
-		"orders-lite": client("orders-lite", conf.Client{Timeout: ms(150), Optional: true,
+		"orders-lite": client("orders-lite", conf.Client{Timeout: ms(150),
 			CircuitBreaker: &conf.CircuitBreaker{MinRequests: 100, Interval: ms(60000), Timeout: ms(5000), ErrorThreshold: 0.05}}),
 	}
 	if diff := cmp.Diff(want, bc.Clients); diff != "" {

@@ -151,20 +151,30 @@ func TestShopOnKit(t *testing.T) {
 		bc.Registry.HealthCheck.Timeout = conf.Duration(time.Second)
 		bc.ConfigCenter.Address = nacos.Addr()
 	}
-	// Not rendered yet (the renderer change is on branch system; remove
-	// these lines when it lands): the namespace, payments' Redis for its shared bucket,
-	// orders' ladder window and minimum (its breaker's interval and
+	// What the renderer must give kit, asserted rather than set: the
+	// namespace, orders' ladder window (its breaker's interval and
 	// min_requests), orders-lite as one of orders' clients, and no
-	// app-owned retries (the platform gives retries to the mesh).
-	pb.RateLimit.Redis = redisAddr
+	// app-owned retries (the platform gives retries to the mesh). Only
+	// payments' Redis is the test's own server.
 	for _, bc := range []*conf.Bootstrap{ob, pb, lb} {
-		bc.Service.Namespace = "shop-dev"
+		if bc.Service.Namespace != "shop-dev" {
+			t.Fatalf("%s: service.namespace = %q, want shop-dev", bc.Service.Name, bc.Service.Namespace)
+		}
 	}
-	ob.Degradation.Interval = conf.Duration(60 * time.Second)
-	ob.Degradation.MinRequests = 100
-	ob.Clients["orders-lite"] = conf.Client{Timeout: conf.Duration(300 * time.Millisecond)}
+	if ob.Degradation == nil || ob.Degradation.Interval.Std() != 60*time.Second || ob.Degradation.MinRequests != 100 {
+		t.Fatalf("orders' degradation window is %+v, want its breaker's 60s and 100", ob.Degradation)
+	}
+	if _, ok := ob.Clients["orders-lite"]; !ok {
+		t.Fatalf("orders' clients %v lack its fallback orders-lite", ob.Clients)
+	}
 	pc := ob.Clients["payments"]
-	pc.Retries = nil
+	if pc.Retries != nil {
+		t.Fatalf("orders' payments client retries %+v although the mesh owns retries", pc.Retries)
+	}
+	if pb.RateLimit == nil || pb.RateLimit.Backend != "redis" || pb.RateLimit.Redis == "" {
+		t.Fatalf("payments' rate limit is %+v, want a shared redis bucket with its address", pb.RateLimit)
+	}
+	pb.RateLimit.Redis = redisAddr
 
 	if ob.Degradation.FallbackTo != "orders-lite" || ob.Degradation.FallbackTimeout.Std() != 150*time.Millisecond {
 		t.Fatalf("examples/shop changed: orders' degradation is %+v", ob.Degradation)
