@@ -2,12 +2,15 @@ package plan
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rogpeppe/go-internal/diff"
 )
 
 // SetLikeFields are the list fields, by name wherever they occur, whose
@@ -110,7 +113,122 @@ func diffTrees(before, after any) []FieldDiff {
 		// A listed field whose elements lack distinct names stays positional.
 		cmp.FilterPath(isNamedListPath, cmp.FilterValues(func(x, y []any) bool { return !named(x, y) }, cmp.Transformer("list", positions))),
 	)
-	return r.diffs
+	return expandDocuments(r.diffs)
+}
+
+// documentSegment is the path segment between a string field and a field
+// of the document it holds (a ConfigMap's data["config.yaml"]), written
+// " › " in a field path.
+type documentSegment struct{}
+
+// lineSegment is the path segment of a line of a multi-line text field.
+type lineSegment struct{ n int }
+
+// expandDocuments replaces every difference of a string field that holds a
+// document by the differences of the document: a YAML or JSON mapping
+// field by field (data["config.yaml"] › rate_limit.rps), other multi-line
+// text line by line. A reviewer needs the lines that changed, not two
+// copies of a whole Kratos bootstrap in one escaped string.
+func expandDocuments(diffs []FieldDiff) []FieldDiff {
+	var out []FieldDiff
+	for _, d := range diffs {
+		sub, ok := documentDiffs(d)
+		if !ok {
+			out = append(out, d)
+			continue
+		}
+		for _, s := range sub {
+			prefix := slices.Clip(d.segments)
+			if len(prefix) > 0 {
+				prefix = append(prefix, documentSegment{})
+			}
+			s.segments = append(prefix, s.segments...)
+			s.Path = formatPath(s.segments)
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// documentDiffs diffs the documents a string difference holds, or reports
+// false when either side is not a document.
+func documentDiffs(d FieldDiff) ([]FieldDiff, bool) {
+	before, bok := d.Before.(string)
+	after, aok := d.After.(string)
+	switch d.Op {
+	case FieldAdd:
+		before, bok = "", aok
+	case FieldRemove:
+		after, aok = "", bok
+	}
+	if !bok || !aok {
+		return nil, false
+	}
+	bt, bdoc := embeddedDocument(before)
+	at, adoc := embeddedDocument(after)
+	switch {
+	case bdoc && adoc, bdoc && after == "", adoc && before == "":
+		if bt == nil {
+			bt = map[string]any{}
+		}
+		if at == nil {
+			at = map[string]any{}
+		}
+		return diffTrees(bt, at), true
+	case strings.Contains(before, "\n") || strings.Contains(after, "\n"):
+		return lineDiffs(before, after), true
+	}
+	return nil, false
+}
+
+// embeddedDocument reads s as a YAML or JSON mapping. A one-line string
+// counts only as a JSON object: "Bearer: x" or "a: b" in an annotation is
+// text, not a document.
+func embeddedDocument(s string) (map[string]any, bool) {
+	if s == "" {
+		return nil, false
+	}
+	trimmed := strings.TrimSpace(s)
+	if !strings.Contains(trimmed, "\n") && !strings.HasPrefix(trimmed, "{") {
+		return nil, false
+	}
+	docs, err := parseYAMLDocuments([]byte(s))
+	if err != nil || len(docs) != 1 {
+		return nil, false
+	}
+	m, ok := docs[0].(map[string]any)
+	return m, ok
+}
+
+// lineDiffs are the lines of two texts that differ, each at its line
+// number (of the old text for a removed line, the new one for an added
+// line), as go-internal's anchored diff finds them.
+func lineDiffs(before, after string) []FieldDiff {
+	var out []FieldDiff
+	var oldLine, newLine int
+	for _, l := range strings.Split(string(diff.Diff("a", []byte(before), "b", []byte(after))), "\n") {
+		switch {
+		case strings.HasPrefix(l, "diff "), strings.HasPrefix(l, "---"), strings.HasPrefix(l, "+++"), strings.HasPrefix(l, `\`), l == "":
+		case strings.HasPrefix(l, "@@"):
+			// @@ -o,n +o,n @@
+			var on, nn int
+			fmt.Sscanf(l, "@@ -%d", &on)
+			if _, rest, ok := strings.Cut(l, " +"); ok {
+				fmt.Sscanf(rest, "%d", &nn)
+			}
+			oldLine, newLine = on, nn
+		case strings.HasPrefix(l, "-"):
+			out = append(out, FieldDiff{Op: FieldRemove, Before: l[1:], segments: []any{lineSegment{oldLine}}})
+			oldLine++
+		case strings.HasPrefix(l, "+"):
+			out = append(out, FieldDiff{Op: FieldAdd, After: l[1:], segments: []any{lineSegment{newLine}}})
+			newLine++
+		default:
+			oldLine++
+			newLine++
+		}
+	}
+	return out
 }
 
 // namesOf returns the elements' names when every element is a map with a
@@ -328,7 +446,7 @@ func formatPath(segs []any) string {
 		switch s := s.(type) {
 		case string:
 			if plainKey.MatchString(s) {
-				if b.Len() > 0 {
+				if b.Len() > 0 && !strings.HasSuffix(b.String(), " › ") {
 					b.WriteByte('.')
 				}
 				b.WriteString(s)
@@ -343,6 +461,10 @@ func formatPath(segs []any) string {
 			b.WriteString("[name=" + s.name + "]")
 		case orderSegment:
 			b.WriteString(" (order)")
+		case documentSegment:
+			b.WriteString(" › ")
+		case lineSegment:
+			b.WriteString("line " + strconv.Itoa(s.n))
 		}
 	}
 	return b.String()

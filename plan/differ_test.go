@@ -125,6 +125,38 @@ func TestDiffTrees(t *testing.T) {
 			want:   "~ a: [1] → {\"x\":1}\n",
 		},
 		{
+			name:   "EmbeddedYAMLIsDiffedFieldByField",
+			before: "data: {config.yaml: \"rate_limit:\\n  burst: 400\\n  rps: 2000\\nservice:\\n  name: gateway\\n\"}",
+			after:  "data: {config.yaml: \"rate_limit:\\n  burst: 400\\n  rps: 600\\nservice:\\n  name: gateway\\n\"}",
+			want:   "~ data[\"config.yaml\"] › rate_limit.rps: 2000 → 600\n",
+		},
+		{
+			name:   "EmbeddedJSONIsDiffedFieldByField",
+			before: `content: '{"a": {"b": 1}, "c": "x"}'`,
+			after:  `content: '{"a": {"b": 2}, "c": "x"}'`,
+			want:   "~ content › a.b: 1 → 2\n",
+		},
+		{
+			name:   "EmbeddedDocumentAddedShowsItsFields",
+			before: "data: {}",
+			after:  "data: {app.yaml: \"a: 1\\nb: {c: 2}\\n\"}",
+			want: "+ data[\"app.yaml\"] › a: 1\n" +
+				"+ data[\"app.yaml\"] › b: {\"c\":2}\n",
+		},
+		{
+			name:   "MultiLineTextIsDiffedLineByLine",
+			before: "motd: \"one\\ntwo\\nthree\\n\"",
+			after:  "motd: \"one\\n2\\nthree\\n\"",
+			want: "- motd › line 2: \"two\"\n" +
+				"+ motd › line 2: \"2\"\n",
+		},
+		{
+			name:   "OneLineKeyValueStringIsNotADocument",
+			before: `a: "x: 1"`,
+			after:  `a: "x: 2"`,
+			want:   "~ a: \"x: 1\" → \"x: 2\"\n",
+		},
+		{
 			name:   "StringAndNumberDiffer",
 			before: `a: "8000"`,
 			after:  "a: 8000",
@@ -152,9 +184,9 @@ func TestDiffTreesIsDeterministic(t *testing.T) {
 	}
 }
 
-func TestRawContentThatIsNotStructuredIsOneString(t *testing.T) {
+func TestRawContentThatIsNotStructuredIsDiffedLineByLine(t *testing.T) {
 	got := lines(diffTrees(rawTree([]byte("a.b=1\nc=2\n")), rawTree([]byte("a.b=1\nc=3\n"))))
-	if want := "~ (content): \"a.b=1\\nc=2\\n\" → \"a.b=1\\nc=3\\n\"\n"; got != want {
+	if want := "- line 2: \"c=2\"\n+ line 2: \"c=3\"\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }

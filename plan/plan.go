@@ -479,6 +479,7 @@ func Compute(ctx context.Context, opts Options) (*Plan, error) {
 		return nil, err
 	}
 	p.Changes = append(p.Changes, attach(p.Objects, p.Changes, isSpec, order)...)
+	p.Changes = groupDefaults(p.Changes, p.Objects, order)
 	if opts.Lint {
 		var fchanges []*Change
 		p.Findings, fchanges = diffFindings(baseFindings, headFindings, isSpec)

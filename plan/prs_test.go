@@ -38,6 +38,8 @@ func TestPullRequests(t *testing.T) {
 		// start, or "" when nothing is high or medium.
 		risk  Risk
 		first string
+		// check, when set, asserts more of the plan.
+		check func(t *testing.T, p *Plan)
 	}{
 		{
 			name: "small_version_bump",
@@ -122,6 +124,47 @@ func TestPullRequests(t *testing.T) {
 			first: "- 🔴 **gateway** · prod · also staging, dev — inventory now rejects gateway in prod",
 		},
 		{
+			// One edit of the platform's defaults and one of prod's: each is
+			// one change at the defaults field, listing the services and
+			// environments it reaches, not one change per service.
+			name: "defaults",
+			change: func(r *gitRepo) {
+				r.replace("specs/govctl.cue", "errorThreshold: 0.05}", "errorThreshold: 0.1}")
+				r.replace("specs/environments/environments.cue", "defaults: {replicas: 3}", "defaults: {replicas: 2}")
+			},
+			risk:  RiskHigh,
+			first: "- 🔴 **platform** · prod, staging · also dev — events' circuit breaker loosened (errorThreshold 0.05 → 0.1) in prod",
+			check: func(t *testing.T, p *Plan) {
+				want := map[string]string{
+					"platform.defaults.resilience.circuitBreaker.errorThreshold": "events gateway inventory orders-db orders-lite payments-cache users",
+					"environments.prod.defaults.replicas":                        "inventory notifications orders-lite",
+				}
+				for _, c := range p.Changes {
+					if c.Scope == ScopeService {
+						t.Errorf("a defaults edit left a per-service change: %s %s", c.Service, c.Path)
+						continue
+					}
+					if w, ok := want[c.Path.String()]; ok {
+						if got := strings.Join(c.Services, " "); got != w {
+							t.Errorf("%s reaches %q, want %q", c.Path, got, w)
+						}
+						if len(c.Objects) == 0 {
+							t.Errorf("%s has no evidence", c.Path)
+						}
+						delete(want, c.Path.String())
+					}
+				}
+				for path := range want {
+					t.Errorf("no change at %s", path)
+				}
+				// High as the riskiest service it reaches (critical events
+				// in prod), low where that service is rated low (dev).
+				if c := p.Changes[0]; c.Risk != RiskHigh || c.Risks["dev"] != RiskLow {
+					t.Errorf("defaults breaker change rated %s (%v), want high, low in dev", c.Risk, c.Risks)
+				}
+			},
+		},
+		{
 			name: "secret_literal",
 			change: func(r *gitRepo) {
 				r.replace("specs/services/payments.cue", `provider: {name: "stripe", endpoint: "https://api.stripe.com"}`, `provider: {name: "stripe", endpoint: "https://api.stripe.com", apiKey: "sk_live_51HxQz2eZvKYlo2C"}`)
@@ -170,6 +213,9 @@ func TestPullRequests(t *testing.T) {
 			}
 			if len(md) > MaxMarkdown {
 				t.Errorf("markdown is %d characters, over the comment limit", len(md))
+			}
+			if tt.check != nil {
+				tt.check(t, p)
 			}
 			golden(t, "prs/"+tt.name+".md", md)
 			golden(t, "prs/"+tt.name+".txt", report(t, &TextReporter{}, p))

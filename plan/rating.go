@@ -402,7 +402,8 @@ func addObject(c *Change, o *ObjectChange, order []string) {
 // candidates are the spec changes an object change may be evidence of, the
 // first non-empty of: a change of the object's service in its environment
 // (a rename included), a dependency on the service, a whole service that
-// called it, a change of its environment, a platform change.
+// called it, a service's change an edit of the defaults causes, a change of
+// its environment, a platform change.
 func candidates(o *ObjectChange, changes []*Change) []*Change {
 	envOK := func(c *Change) bool { return o.Env == "" || c.In(o.Env) }
 	tiers := []func(c *Change) bool{
@@ -418,6 +419,10 @@ func candidates(o *ObjectChange, changes []*Change) []*Change {
 		func(c *Change) bool {
 			return c.Scope == ScopeService && o.Service != "" && len(c.Path) == 2 && c.calls[o.Service]
 		},
+		// An edit of the defaults reaches its services' callers too: their
+		// bootstraps hold the callees' client settings (and the hash of
+		// the bootstrap is on their Deployments).
+		func(c *Change) bool { return c.Scope == ScopeService && c.defaults != nil },
 		func(c *Change) bool { return c.Scope == ScopeEnvironment },
 		func(c *Change) bool { return c.Scope == ScopeService && o.Service == "" },
 		func(c *Change) bool { return c.Scope == ScopePlatform },

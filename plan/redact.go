@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"encoding/json"
 	"reflect"
 
 	"github.com/govctl/govctl/internal/fieldpath"
@@ -71,6 +72,9 @@ func selectors(segs []any) []fieldpath.Selector {
 			out = append(out, fieldpath.Field(t))
 		case int:
 			out = append(out, fieldpath.Idx(t))
+		case documentSegment:
+			// A field of a document held in a string is, for redaction, a
+			// field under it: a password key inside is still a password.
 		default:
 			return out
 		}
@@ -86,6 +90,13 @@ func scrubTree(v any, lits []string) any {
 	switch t := v.(type) {
 	case string:
 		return secret.ScrubString(t, lits...)
+	case json.Number:
+		// A number read from an embedded document was text in the file:
+		// a literal written there is hidden as it was before.
+		if s := secret.ScrubString(t.String(), lits...); s != t.String() {
+			return s
+		}
+		return t
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, e := range t {

@@ -63,3 +63,26 @@ func TestRedactSecretsOfALiveOnlyEntry(t *testing.T) {
 		t.Errorf("live-only entry = %v", db)
 	}
 }
+
+// TestRedactSecretsInsideAnEmbeddedDocument: a document held in a string
+// is diffed field by field, and its fields are redacted as fields under
+// the string, so that a password key inside it is hidden by key, and a
+// known literal read back as a number is still scrubbed.
+func TestRedactSecretsInsideAnEmbeddedDocument(t *testing.T) {
+	m := secret.NewMatcher(secret.Patterns{Key: regexp.MustCompile(`(?i)password$`)})
+	m.AddLiterals("31415926535")
+	before := map[string]any{"extra": "db:\n  password: pw1\n  pin: 31415926535\n  max: 1\n"}
+	after := map[string]any{"extra": "db:\n  password: pw2\n  pin: 31415926536\n  max: 2\n"}
+	changes := []*ObjectChange{{
+		Action: ActionUpdate, Target: render.TargetNacos, Env: "prod", Service: "orders",
+		Before: before, After: after, Fields: diffTrees(before, after),
+	}}
+	redactSecrets(changes, m)
+	got := lines(changes[0].Fields)
+	want := "~ extra › db.max: 1 → 2\n" +
+		"~ extra › db.password: \"(sensitive value)\" → \"(sensitive value changed)\"\n" +
+		"~ extra › db.pin: \"(sensitive value)\" → 31415926536\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

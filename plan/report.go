@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/govctl/govctl/internal/diag"
 	"github.com/govctl/govctl/internal/fieldpath"
@@ -238,6 +239,13 @@ func changeLines(p *Plan, c *Change, objects bool) []diffLine {
 		reason += " (" + strings.Join(per, ", ") + ")"
 	}
 	out = append(out, diffLine{kind: lineNote, text: "# " + reason})
+	reached := make([]string, len(c.Services))
+	for i, s := range c.Services {
+		reached[i] = s + " (" + string(c.serviceRisk[s]) + ")"
+	}
+	for _, l := range wrapList("# reaches ", reached) {
+		out = append(out, diffLine{kind: lineNote, text: l})
+	}
 	if c.Pos.IsValid() {
 		out = append(out, diffLine{kind: lineNote, text: "# at " + c.Pos.String()})
 	}
@@ -274,6 +282,31 @@ func changeLines(p *Plan, c *Change, objects bool) []diffLine {
 		out = append(out, objectLines(c, o)...)
 	}
 	return out
+}
+
+// wrapList writes names after lead, comma-separated, on lines of at most
+// maxLine characters (a name is never cut); none for no names.
+func wrapList(lead string, names []string) []string {
+	if len(names) == 0 {
+		return nil
+	}
+	var out []string
+	line := lead
+	for i, n := range names {
+		item := n
+		if i < len(names)-1 {
+			item += ","
+		}
+		if line != lead && len(line)+1+len(item) > maxLine {
+			out = append(out, line)
+			line = "#  "
+		}
+		if line != lead && line != "#  " {
+			line += " "
+		}
+		line += item
+	}
+	return append(out, line)
 }
 
 func sameRisk(rs map[string]Risk) bool {
@@ -332,8 +365,18 @@ func objectLines(c *Change, o *ObjectChange) []diffLine {
 	return out
 }
 
-// maxInline is the longest list or map written on one line.
-const maxInline = 80
+// maxInline is the longest list or map written on one line, and maxLine
+// the longest "path: value" line a list or map is written on (issue 15:
+// lines of at most 120 characters where possible).
+const (
+	maxInline = 80
+	maxLine   = 120
+)
+
+// fitsInline reports whether a list or map written as s goes on path's line.
+func fitsInline(path, s string) bool {
+	return len(s) <= maxInline && utf8.RuneCountInString(path)+2+len(s) <= maxLine
+}
 
 // valueLines writes a value under a path as lines "path: value", never
 // cutting a value: a map or a long list is written one leaf per line.
@@ -345,7 +388,7 @@ func valueLines(path string, v any) []string {
 		if len(v) == 0 {
 			return []string{path + ": {}"}
 		}
-		if s := canonicalJSON(v); len(s) <= maxInline && !hasNested(v) {
+		if s := canonicalJSON(v); fitsInline(path, s) && !hasNested(v) {
 			return []string{path + ": " + s}
 		}
 		var out []string
@@ -360,7 +403,7 @@ func valueLines(path string, v any) []string {
 		}
 		return out
 	case []any:
-		if s := canonicalJSON(v); len(s) <= maxInline {
+		if s := canonicalJSON(v); fitsInline(path, s) {
 			return []string{path + ": " + s}
 		}
 		var out []string

@@ -46,6 +46,7 @@ type jsonChange struct {
 	Scope        Scope           `json:"scope"`
 	Service      string          `json:"service"`
 	Environments []string        `json:"environments"`
+	Services     []string        `json:"services,omitempty"`
 	Path         string          `json:"path"`
 	Action       Action          `json:"action"`
 	From         json.RawMessage `json:"from"`
@@ -130,7 +131,7 @@ func (r *JSONReporter) Report(w io.Writer, p *Plan) error {
 	}
 	var err error
 	for _, c := range p.Changes {
-		jc := jsonChange{Scope: c.Scope, Service: c.Service, Environments: c.Environments, Path: c.Path.String(), Action: c.Action,
+		jc := jsonChange{Scope: c.Scope, Service: c.Service, Environments: c.Environments, Services: c.Services, Path: c.Path.String(), Action: c.Action,
 			Sensitive: c.Sensitive, Risk: c.Risk, Risks: c.Risks, Reason: c.Reason, Rule: c.Rule, Objects: []string{}, Finding: c.Finding}
 		if jc.Environments == nil {
 			jc.Environments = []string{}

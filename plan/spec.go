@@ -83,9 +83,22 @@ type Change struct {
 	// whether the change introduces it (else it fixes it).
 	Finding *FindingRef
 
+	// Services are the services an edit of platform.defaults or of an
+	// environment's defaults reaches (whose resolved value it changes),
+	// sorted; nil for every other change.
+	Services []string
+
 	// calls are the services a whole service added, removed or renamed
 	// depends on: their objects (AuthorizationPolicy callers) change with it.
 	calls map[string]bool
+	// defaults is, for a service's change that an edit of the defaults
+	// causes, the defaults field (platform.defaults.replicas): such
+	// changes are rated and given their evidence one service at a time,
+	// then grouped into one change at that field (groupDefaults).
+	defaults fieldpath.Path
+	// serviceRisk is, for a defaults change, the risk in each service it
+	// reaches (the highest over its environments).
+	serviceRisk map[string]Risk
 }
 
 // FindingRef is a lint finding a plan lists: introduced or fixed by the
@@ -116,6 +129,9 @@ type edit struct {
 	pos     schema.Pos
 	// whole is the resolved service of a rename (its new side).
 	whole any
+	// defaults is the defaults field that causes a service's edit, if one
+	// does (defaultsCause).
+	defaults fieldpath.Path
 }
 
 // specSide is one side of a spec diff: a model and its resolved
@@ -245,7 +261,7 @@ func diffSpecs(base, head *specSide) ([]edit, error) {
 		for _, name := range unionNames(sortedServiceNames(bs), sortedServiceNames(hs)) {
 			b, h := bs[name], hs[name]
 			root := fieldpath.New("services", name)
-			emit := emitter(ScopeService, name, env, root, func(p fieldpath.Path, removed bool) schema.Pos {
+			emitService := emitter(ScopeService, name, env, root, func(p fieldpath.Path, removed bool) schema.Pos {
 				if removed || h == nil {
 					if b == nil {
 						return schema.Pos{}
@@ -260,6 +276,12 @@ func diffSpecs(base, head *specSide) ([]edit, error) {
 				}
 				return h.PosOf(p)
 			})
+			emit := func(p fieldpath.Path, a Action, from, to any) {
+				emitService(p, a, from, to)
+				if b != nil && h != nil {
+					edits[len(edits)-1].defaults = defaultsCause(b, h, env, p)
+				}
+			}
 			bv, err := genericOrNil(b != nil, b)
 			if err != nil {
 				return nil, err
@@ -325,6 +347,29 @@ func diffSpecs(base, head *specSide) ([]edit, error) {
 		})
 	})
 	return edits, nil
+}
+
+// defaultsCause returns the defaults field that changes the field at p of
+// a service present on both sides (b and h), or nil when the service's own
+// spec does: the field took its value from platform.defaults or env's
+// defaults on one side and from no service layer on either.
+func defaultsCause(b, h *schema.Service, env string, p fieldpath.Path) fieldpath.Path {
+	bo, ho := b.Origin(p).Layer, h.Origin(p).Layer
+	own := func(l schema.Layer) bool { return l == schema.LayerService || l == schema.LayerOverlay }
+	if own(bo) || own(ho) {
+		return nil
+	}
+	layer := ho
+	if layer == schema.LayerSchema {
+		layer = bo
+	}
+	switch layer {
+	case schema.LayerPlatform:
+		return fieldpath.New("platform", "defaults").Append(p...)
+	case schema.LayerEnvironment:
+		return fieldpath.New("environments", env, "defaults").Append(p...)
+	}
+	return nil
 }
 
 func platformOf(m *schema.Model) any {
@@ -451,6 +496,7 @@ func mergeEdits(edits []edit, envOrder []string) []*Change {
 		service, path string
 		action        Action
 		from, to, pos string
+		defaults      string
 	}
 	byKey := map[key]*Change{}
 	var out []*Change
@@ -462,10 +508,10 @@ func mergeEdits(edits []edit, envOrder []string) []*Change {
 		if len(e.path) == 2 && (e.scope == ScopeService || e.scope == ScopeEnvironment) && e.action != ActionRename {
 			from, to = nil, nil
 		}
-		k := key{e.scope, e.service, e.path.String(), e.action, canonicalJSON(from), canonicalJSON(to), e.pos.String()}
+		k := key{e.scope, e.service, e.path.String(), e.action, canonicalJSON(from), canonicalJSON(to), e.pos.String(), e.defaults.String()}
 		c, ok := byKey[k]
 		if !ok {
-			c = &Change{Scope: e.scope, Service: e.service, Path: e.path, Action: e.action, From: from, To: to, Pos: e.pos}
+			c = &Change{Scope: e.scope, Service: e.service, Path: e.path, Action: e.action, From: from, To: to, Pos: e.pos, defaults: e.defaults}
 			byKey[k] = c
 			out = append(out, c)
 		}

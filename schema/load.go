@@ -375,19 +375,45 @@ func (l *loader) userSetValue(v cue.Value) bool {
 	return false
 }
 
-// nearestPos returns the position of the value at path or of its nearest
-// ancestor set in a user file.
+// nearestPos returns where a user file sets the value at path or its
+// nearest ancestor: for a field CUE reports without a position (a required
+// field left out), the struct that lacks it. Every conjunct is consulted
+// (Value.Pos may name the schema's, or another file's for a struct several
+// files add to), and among an ancestor's user conjuncts the one that holds
+// the path below it wins, so a service is never blamed on another's file.
 func (l *loader) nearestPos(path fieldpath.Path) Pos {
 	for i := len(path); i > 0; i-- {
 		v := l.value.LookupPath(cuePathOf(path[:i]))
 		if !v.Exists() {
 			continue
 		}
-		if p, ok := l.relPos(v.Pos()); ok {
-			return p
+		var first Pos
+		found := false
+		for _, c := range conjuncts(v) {
+			p, ok := l.relPos(c.Pos())
+			if !ok {
+				continue
+			}
+			if i == len(path) || c.LookupPath(cuePathOf(path[i:i+1])).Exists() {
+				return p
+			}
+			if !found {
+				first, found = p, true
+			}
+		}
+		if found {
+			return first
 		}
 	}
 	return Pos{File: l.files[0]}
+}
+
+// conjuncts returns the parts a value is unified from, or the value itself.
+func conjuncts(v cue.Value) []cue.Value {
+	if op, args := v.Expr(); op == cue.AndOp {
+		return args
+	}
+	return []cue.Value{v}
 }
 
 // cuePathOf returns the CUE path of a field path.
@@ -510,7 +536,7 @@ func (l *loader) addCUE(err error) {
 				pos = Pos{File: l.files[0]}
 			}
 		}
-		if prefix, rel := serviceRel(path); strings.HasPrefix(msg, "incomplete value") && prefix != nil {
+		if prefix, rel := serviceRel(path); (strings.HasPrefix(msg, "incomplete value") || msg == "field is required but not present") && prefix != nil {
 			// A field required because of another one's value: the
 			// message points at what the user wrote.
 			if cause, ok := missingCause(rel); ok {
@@ -653,15 +679,27 @@ func (l *loader) explainMsg(sels []string, msg string) string {
 			return fmt.Sprintf("%q is not allowed here (`govctl schema` shows what is)", name)
 		}
 		return "unknown field" + diag.DidYouMean(name, allowed)
-	case strings.HasPrefix(msg, "incomplete value"):
-		_, rel := serviceRel(fieldpath.New(sels...))
-		return missingWords(rel, strings.TrimPrefix(msg, "incomplete value"))
-	case msg == "field is required but not present":
-		return "required field is missing"
+	case strings.HasPrefix(msg, "incomplete value"), msg == "field is required but not present":
+		if _, rel := serviceRel(fieldpath.New(sels...)); rel != nil {
+			if words, ok := requiredWhenWords(rel); ok {
+				return "required field is missing: " + words
+			}
+		}
+		return "required field is missing: add it to this struct" + missingWords(schemaAt(l.schema, fromCUE(sels)))
 	case msg == "import failed":
 		return "import failed: the package is not in CUE's standard library, not vendored under cue.mod/pkg/<import path> and not a dependency the CUE module registry could provide"
 	}
 	return msg
+}
+
+// missingWords says what a required field that is left out takes, in the
+// spec's words (never CUE's "time.Duration()"), as "; want …"; "" when
+// the schema of the field is not known.
+func missingWords(field cue.Value) string {
+	if !field.Exists() {
+		return ""
+	}
+	return "; want " + wantWords(fmt.Sprint(field), field.IncompleteKind().String())
 }
 
 // allowedFields lists the fields the schema allows at a path, following
@@ -834,6 +872,9 @@ type node struct {
 	// invalid marks a leaf whose value is in error (reported by the
 	// schema check); resolution leaves it out.
 	invalid bool
+	// elems are the elements of a list the user set, for their positions
+	// (a host, an exception, a canary step).
+	elems []*node
 }
 
 func (n *node) get(sels ...string) *node {
@@ -907,7 +948,7 @@ func (l *loader) tree(v cue.Value, path fieldpath.Path, positions map[string]Pos
 		it, err := v.List()
 		if err == nil {
 			for i := 0; it.Next(); i++ {
-				l.tree(it.Value(), path.Index(i), positions)
+				n.elems = append(n.elems, l.tree(it.Value(), path.Index(i), positions))
 			}
 		}
 	}
@@ -1044,7 +1085,10 @@ func unreported(ds, seen []*diag.Diagnostic) []*diag.Diagnostic {
 next:
 	for _, d := range ds {
 		for _, s := range seen {
-			if d.Path.HasPrefix(s.Path) || s.Path.HasPrefix(d.Path) {
+			// The same field at the same place: an overlay's mistake the
+			// loader reported under env.<name> and resolution under the
+			// merged path.
+			if d.Path.HasPrefix(s.Path) || s.Path.HasPrefix(d.Path) || d.Pos == s.Pos && d.Path.Last() == s.Path.Last() {
 				continue next
 			}
 		}

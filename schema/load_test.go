@@ -170,7 +170,10 @@ services: a: {
 	if db["maxIdle"] == nil {
 		t.Errorf("config.data.db.maxIdle lost in the merge")
 	}
-	if o := a.Origin(fieldpath.MustParse("middleware[0]")); o.Layer != LayerSchema {
+	if o := a.Origin(fieldpath.MustParse("middleware[0]")); o.Layer != LayerOverlay || o.Pos.Line != 8 {
+		t.Errorf("middleware[0] origin = %+v, want the overlay's element (line 8)", o)
+	}
+	if o := a.Origin(fieldpath.MustParse("middleware[1]")); o.Layer != LayerSchema {
 		t.Errorf("element provenance of a replaced list survived: %+v", o)
 	}
 }
@@ -327,6 +330,43 @@ services: a: {
 		p, ok := m.PosOf(fieldpath.MustParse(path))
 		if !ok || p.Line != line {
 			t.Errorf("PosOf(%s) = %v, want line %d", path, p, line)
+		}
+	}
+}
+
+func TestResolvedListElementsKeepTheirOwnPositions(t *testing.T) {
+	m := mustLoad(t, map[string]string{
+		"govctl.cue": testPlatform,
+		"svc.cue": `package platform
+services: a: {
+	owner: "team-a", image: "ghcr.io/x/a", version: "v1"
+	exposure: {public: true, hosts: [
+		"a.example.com",
+		"b.example.com",
+	]}
+	env: prod: exposure: hosts: ["p.example.com", "q.example.com"]
+}
+`,
+	})
+	for _, tc := range []struct {
+		env, path string
+		line, col int
+	}{
+		{"dev", "exposure.hosts[0]", 5, 3},
+		{"dev", "exposure.hosts[1]", 6, 3},
+		{"prod", "exposure.hosts[1]", 8, 48},
+	} {
+		r, err := m.Resolve(tc.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := r.Services["a"].PosOf(fieldpath.MustParse(tc.path))
+		if p.File != "svc.cue" || p.Line != tc.line || p.Column != tc.col {
+			t.Errorf("%s: PosOf(%s) = %v, want svc.cue:%d:%d", tc.env, tc.path, p, tc.line, tc.col)
+		}
+		mp, ok := m.PosOf(fieldpath.MustParse("services.a." + tc.path))
+		if tc.env == "dev" && (!ok || mp != p) {
+			t.Errorf("model PosOf(services.a.%s) = %v, want %v", tc.path, mp, p)
 		}
 	}
 }

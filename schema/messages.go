@@ -251,47 +251,11 @@ var requiredWhen = map[string]struct{ cause, words string }{
 	},
 }
 
-// missingWords is the message for a field that has no value; rel is its
-// path relative to the service (nil outside a service) and want what CUE
-// says the field takes (`=~"…"`, `string`, `!=""`), never shown as is.
-func missingWords(rel fieldpath.Path, want string) string {
-	if w, ok := requiredWhen[rel.String()]; ok && len(rel) > 0 {
-		return "required field is missing: " + w.words
-	}
-	const unknown = "required field is missing (`govctl schema` shows the field)"
-	want = strings.TrimSpace(want)
-	if pat, ok := strings.CutPrefix(want, "=~"); ok {
-		if words, ok := patternWords[unquoteCUE(pat)]; ok {
-			return "required field is missing: the value " + words
-		}
-		return unknown
-	}
-	if strings.Contains(want, "time.Duration") {
-		return "required field is missing: set it to " + durationWords
-	}
-	// A kind with bounds, as CUE prints it: `>0 & int`, `string & !=""`.
-	kind := "a value"
-	var bounds []string
-	for _, part := range strings.Split(want, " & ") {
-		switch {
-		case part == `!=""`:
-			bounds = append(bounds, "not empty")
-		case isSchemaSide(part) && !strings.Contains(part, "("):
-			kind = kindWords(part)
-		case strings.HasPrefix(part, ">") || strings.HasPrefix(part, "<"):
-			bounds = append(bounds, boundPhrase(part))
-		default:
-			return unknown
-		}
-	}
-	if kind == "a value" && len(bounds) == 0 {
-		return unknown
-	}
-	msg := "required field is missing: set it to " + kind
-	if len(bounds) > 0 {
-		msg += ", " + strings.Join(bounds, " and ")
-	}
-	return msg
+// requiredWhenWords says what to write for a missing field that another
+// field's value made required; rel is its path relative to the service.
+func requiredWhenWords(rel fieldpath.Path) (string, bool) {
+	w, ok := requiredWhen[rel.String()]
+	return w.words, ok && len(rel) > 0
 }
 
 // missingCause is the path (relative to the service) of the field whose

@@ -5,8 +5,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/govctl/govctl/internal/fieldpath"
 )
 
 // TestEveryPatternOfTheSchemaHasWords: a pattern without words would be
@@ -126,27 +124,5 @@ policies: rules: "GOV-REG-001": environments: ["prd"]
 	want := `a.cue:3:48: policies.rules."GOV-REG-001".environments[0]: environment "prd" is not defined (defined: dev, prod); did you mean "prod"?`
 	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "services.a.replicas") {
 		t.Errorf("err = %v, want it to contain %q next to the schema error", err, want)
-	}
-}
-
-func TestMissingFieldSaysWhatToWriteNeverTheConstraint(t *testing.T) {
-	for _, tc := range []struct {
-		rel, want, msg string
-	}{
-		{"workload.serviceAccount", `=~"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"`, "set serviceAccount to the Kubernetes service account the existing workload runs as"},
-		{"resilience.rateLimit.redis", `!=""`, `set redis to the Redis that keeps it`},
-		{"owner", `=~"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"`, "must be a DNS label"},
-		{"resilience.rateLimit.rps", `>0 & int`, "a whole number, more than 0"},
-		{"x", `string & !=""`, "a string, not empty"},
-		{"x", `=~"^unlisted$"`, "`govctl schema` shows the field"},
-	} {
-		var rel fieldpath.Path
-		if tc.rel != "" {
-			rel = fieldpath.New(strings.Split(tc.rel, ".")...)
-		}
-		got := missingWords(rel, " "+tc.want)
-		if !strings.Contains(got, tc.msg) || strings.Contains(got, "=~") || strings.Contains(got, "^") {
-			t.Errorf("missingWords(%s, %s) = %q, want it to say %q and show no constraint", tc.rel, tc.want, got, tc.msg)
-		}
 	}
 }

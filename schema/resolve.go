@@ -308,11 +308,16 @@ func (m *Model) check(c *checker, name, env string, tree map[string]any, prov ma
 			if u := userMessage(e, schemaAt(c.service, rel)); u != "" {
 				msg = u
 			}
-			switch {
-			case msg == "field is required but not present":
-				msg = "required field is missing: set it on the service, in platform.defaults or in an environment's defaults"
-			case strings.HasPrefix(msg, "incomplete value"):
-				msg = missingWords(rel, strings.TrimPrefix(msg, "incomplete value"))
+			if msg == "field is required but not present" || strings.HasPrefix(msg, "incomplete value") {
+				if words, ok := requiredWhenWords(rel); ok {
+					msg = "required field is missing: " + words
+				} else if len(rel) > 1 {
+					// A field of a struct (a dependency's retries): at
+					// the struct that lacks it.
+					msg = "required field is missing: set it here, in platform.defaults or in an environment's defaults" + missingWords(schemaAt(c.service, rel))
+				} else {
+					msg = "required field is missing: set it on the service, in platform.defaults or in an environment's defaults"
+				}
 			}
 			pos, found := spec.Pos, false
 			if cause, ok := missingCause(rel); ok {
@@ -394,6 +399,7 @@ func mergeNode(dst map[string]any, n *node, prefix fieldpath.Path, layer Layer, 
 				dropUnder(prov, path)
 			}
 			dst[k] = child.value
+			elemOrigins(prov, fp, child, layer)
 			continue
 		}
 		sub, ok := prev.(map[string]any)
@@ -405,6 +411,27 @@ func mergeNode(dst map[string]any, n *node, prefix fieldpath.Path, layer Layer, 
 			dst[k] = sub
 		}
 		mergeNode(sub, child, fp, layer, prov)
+	}
+}
+
+// elemOrigins records the positions of the elements of a list n sets at
+// path (hosts[1]) and of what they hold (exceptions[0].rule), so an error
+// about one element points at it rather than at the list.
+func elemOrigins(prov map[string]Origin, path fieldpath.Path, n *node, layer Layer) {
+	for i, e := range n.elems {
+		ep := path.Index(i)
+		if e.user {
+			prov[ep.String()] = Origin{Layer: layer, Pos: e.pos}
+		}
+		for _, k := range e.order {
+			f := e.fields[k]
+			fp := ep.Field(k)
+			if f.user {
+				prov[fp.String()] = Origin{Layer: layer, Pos: f.pos}
+			}
+			elemOrigins(prov, fp, f, layer)
+		}
+		elemOrigins(prov, ep, e, layer)
 	}
 }
 

@@ -893,7 +893,7 @@ func (w *workflows) smokeTestStep(env *schema.Environment) (*mapping, error) {
 			pos = env.Pos
 		}
 		return nil, &diag.List{Dir: w.model.Dir, Diags: []*diag.Diagnostic{{Pos: pos, Path: field,
-			Message: "smokeTest must not contain ${{ … }}: GitHub would expand it into the script before the shell runs; read $SERVICE, $ENVIRONMENT, $NAMESPACE, $IMAGE or $VERSION from the environment instead"}}}
+			Message: "the command must not contain ${{ … }}: GitHub would expand it into the script before the shell runs; read $SERVICE, $ENVIRONMENT, $NAMESPACE, $IMAGE or $VERSION from the environment instead"}}}
 	}
 	return newMapping().set("name", "Smoke test").set("run", env.SmokeTest), nil
 }

@@ -181,7 +181,7 @@ const minConsecutiveErrors = 5
 func (e *envRender) duration(svc *schema.Service, field string, d schema.Duration) (*durationpb.Duration, error) {
 	v := d.D()
 	if v < time.Millisecond || v%time.Millisecond != 0 {
-		return nil, e.errorf(svc, field, "%s %q cannot be an Istio duration: Istio takes whole milliseconds of at least 1ms", field, string(d))
+		return nil, e.errorf(svc, field, "%q cannot be an Istio duration: Istio takes whole milliseconds of at least 1ms", string(d))
 	}
 	return durationpb.New(v), nil
 }

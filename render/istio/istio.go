@@ -300,17 +300,17 @@ func (e *envRender) namespaceMeta(name string) metav1.ObjectMeta {
 	}
 }
 
-// LabelValueProblem says, in the spec's words, why value (of the spec
-// field named field, relative to the service) cannot be a Kubernetes label
-// value, or returns "" when it can; apimachinery's IsValidLabelValue
+// LabelValueProblem says, in the spec's words, why value (of a spec field;
+// the diagnostic names its path) cannot be a Kubernetes label value, or
+// returns "" when it can; apimachinery's IsValidLabelValue
 // decides. Every renderer that puts a spec value into a label reports it
 // with these words, so that one mistake is one diagnostic however many
 // targets refuse it.
-func LabelValueProblem(field, value string) string {
+func LabelValueProblem(value string) string {
 	if len(validation.IsValidLabelValue(value)) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s %q cannot be a Kubernetes label value: use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", field, value)
+	return fmt.Sprintf("%q cannot be a Kubernetes label value: use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", value)
 }
 
 // checkLabels reports spec values that cannot be Kubernetes label values:
@@ -325,7 +325,7 @@ func (e *envRender) checkLabels(svc *schema.Service) error {
 		if f.value == "" && f.field == "traffic.stableVersion" {
 			continue
 		}
-		if msg := LabelValueProblem(f.field, f.value); msg != "" {
+		if msg := LabelValueProblem(f.value); msg != "" {
 			return e.errorf(svc, f.field, "%s", msg)
 		}
 	}

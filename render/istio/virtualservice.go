@@ -333,7 +333,7 @@ func (e *envRender) retryPolicy(c caller, callee string) (*networking.HTTPRetry,
 	from := e.res.Services[c.name]
 	if bad := unknownRetryOn(c.retries.RetryOn); bad != nil {
 		return nil, e.errorf(from, "dependencies."+callee+".retries.retryOn",
-			"retryOn %q: %s not a retry condition Istio knows; write a comma-separated list of %s, or HTTP status codes such as 503",
+			"%q: %s not a retry condition Istio knows; write a comma-separated list of %s, or HTTP status codes such as 503",
 			c.retries.RetryOn, quoteList(bad), strings.Join(retryOnConditions, ", "))
 	}
 	field := "dependencies." + callee + ".retries.perTryTimeout"

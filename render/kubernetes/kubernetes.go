@@ -201,7 +201,7 @@ func checkService(svc *schema.Service, stable, canary string) *diag.Diagnostic {
 		if f.value == "" {
 			continue
 		}
-		if msg := istio.LabelValueProblem(f.field.String(), f.value); msg != "" {
+		if msg := istio.LabelValueProblem(f.value); msg != "" {
 			return &diag.Diagnostic{
 				Pos:     svc.PosOf(f.field),
 				Path:    append(fieldpath.New("services", svc.Name), f.field...),

@@ -236,7 +236,7 @@ func entries(ctx context.Context, m *schema.Model, envs []string) (map[string][]
 // newProblem returns the diagnostic of a spec value the entry of svc cannot
 // be built from; field is relative to the service.
 func newProblem(svc *schema.Service, field fieldpath.Path, pos schema.Pos, format string, args ...any) *diag.Diagnostic {
-	return &diag.Diagnostic{Pos: pos, Path: fieldpath.New("services", svc.Name).Append(field...), Message: "nacos entry of " + svc.Name + ": " + fmt.Sprintf(format, args...)}
+	return &diag.Diagnostic{Pos: pos, Path: fieldpath.New("services", svc.Name).Append(field...), Message: "Nacos entry: " + fmt.Sprintf(format, args...)}
 }
 
 // serviceEntry builds the entry of svc in the environment r is resolved
@@ -259,10 +259,10 @@ func serviceEntry(m *schema.Model, r *schema.Resolved, svc *schema.Service) (ren
 	dataIDPos := svc.PosOf(dataIDField)
 	if dataID == "." || dataID == ".." {
 		// Valid for Nacos, but not a file name the entry can be written to.
-		return renderedEntry{}, newProblem(svc, dataIDField, dataIDPos, "dataId %q cannot be written as a file; choose another", dataID)
+		return renderedEntry{}, newProblem(svc, dataIDField, dataIDPos, "%q cannot be written as a file name; choose another dataId", dataID)
 	}
 	if group == "." || group == ".." {
-		return renderedEntry{}, newProblem(svc, groupField, groupPos(m, svc), "group %q cannot be written as a directory; choose another", group)
+		return renderedEntry{}, newProblem(svc, groupField, groupPos(m, svc), "%q cannot be written as a directory name; choose another group", group)
 	}
 	e, err := NewEntry(r.Environment.Namespace, group, dataID, format, content)
 	if err != nil {

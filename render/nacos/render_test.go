@@ -354,7 +354,7 @@ func TestBadSpecsAreErrorsAtTheirPosition(t *testing.T) {
 			services: `services: motd: {owner: "a", image: "ghcr.io/a/motd", version: "v1",
 	config: {format: "text", data: {message: "hi"}}}
 `,
-			want: []string{"services.cue:4:27: services.motd.config.data: nacos entry of motd:", "config.data.content"},
+			want: []string{"services.cue:4:27: services.motd.config.data: Nacos entry:", "config.data.content"},
 		},
 		{
 			name: "text with more than content",
@@ -378,7 +378,7 @@ func TestBadSpecsAreErrorsAtTheirPosition(t *testing.T) {
 		db: maxOpen: 1
 		"db.maxOpen": 2}}}
 `,
-			want: []string{`services.cue:6:3: services.pay.config.data."db.maxOpen": nacos entry of pay:`, `flattens to the properties key "db.maxOpen", as config.data.db.maxOpen does`},
+			want: []string{`services.cue:6:3: services.pay.config.data."db.maxOpen": Nacos entry:`, `flattens to the properties key "db.maxOpen", as config.data.db.maxOpen does`},
 		},
 		{
 			name: "properties null in a list",
@@ -386,7 +386,7 @@ func TestBadSpecsAreErrorsAtTheirPosition(t *testing.T) {
 	config: {format: "properties", data: {
 		hosts: ["a", null]}}}
 `,
-			want: []string{"services.cue:5:3: services.pay.config.data.hosts[1]:", "null list element"},
+			want: []string{"services.cue:5:16: services.pay.config.data.hosts[1]:", "null list element"},
 		},
 		{
 			name: "properties with nothing to write",
@@ -401,14 +401,14 @@ func TestBadSpecsAreErrorsAtTheirPosition(t *testing.T) {
 services: b: {owner: "a", image: "ghcr.io/a/b", version: "v1",
 	config: {dataId: "shared.yaml", data: x: 2}}
 `,
-			want: []string{"services.cue:5:19: services.b.config.dataId: nacos entry of b: entry mini-dev/MINI_GROUP/shared.yaml is also the entry of service a; give one of them another config.dataId or config.group (see also ", "services.cue:3:81)"},
+			want: []string{"services.cue:5:19: services.b.config.dataId: Nacos entry: entry mini-dev/MINI_GROUP/shared.yaml is also the entry of service a; give one of them another config.dataId or config.group (see also ", "services.cue:3:81)"},
 		},
 		{
 			name: "dataId that is not a file name",
 			services: `services: a: {owner: "a", image: "ghcr.io/a/a", version: "v1",
 	config: {dataId: "..", data: x: 1}}
 `,
-			want: []string{"services.cue:4:19: services.a.config.dataId:", `dataId ".." cannot be written as a file`},
+			want: []string{"services.cue:4:19: services.a.config.dataId:", `".." cannot be written as a file name; choose another dataId`},
 		},
 		{
 			name: "errors of several services are all reported",
@@ -464,8 +464,8 @@ services: pay: {owner: "a", image: "ghcr.io/a/pay", version: "v1",
 	}
 	msg := strings.ReplaceAll(err.Error(), filepath.ToSlash(m.Dir)+"/", "")
 	want := []string{
-		"services.cue:4:27: services.motd.config.data: nacos entry of motd: format text takes its content from config.data.content, a string, and there is none [in dev, prod]",
-		"services.cue:8:3: services.pay.config.data.hosts[1]: nacos entry of pay: a null list element cannot be written in properties [in prod]",
+		"services.cue:4:27: services.motd.config.data: Nacos entry: format text takes its content from config.data.content, a string, and there is none [in dev, prod]",
+		"services.cue:8:16: services.pay.config.data.hosts[1]: Nacos entry: a null list element cannot be written in properties [in prod]",
 	}
 	got := strings.Split(msg, "\n")
 	if len(got) != len(want) {
