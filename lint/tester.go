@@ -76,6 +76,11 @@ func TestFS(ctx context.Context, fsys fs.FS, dir string, opts TestOptions) ([]Te
 	if len(errs) > 0 {
 		return nil, (&diag.List{Dir: dir, Diags: errs}).Err()
 	}
+	if len(set.files) == 0 {
+		// Not a pass: a directory without policies tested nothing, and a
+		// wrong directory in CI must not look like a green run.
+		return nil, fmt.Errorf("test %s: no *.rego files here: nothing to test, 0 tests ran (a spec's policies live in its %s/ directory)", dir, PolicyDir)
+	}
 	modules := map[string]*ast.Module{}
 	params := map[string]any{}
 	for _, f := range set.files {

@@ -70,15 +70,23 @@ func newTestCmd(g *GlobalOptions, io *IOStreams) *cobra.Command {
 OPA's tester, in the same sandbox lint uses and with every rule's default
 parameters in data.govctl.params.
 
-A spec without a policies/ directory has nothing to test: test says so and
-exits 1, so that a wrong --dir never passes in CI.`,
+DIR may also be a spec directory: its policies/ directory is tested. A spec
+without a policies/ directory, or a directory without *.rego files, has
+nothing to test: test says so and exits 1, so that a wrong --dir never passes
+in CI.`,
 		Example: `  govctl test policies/
+  govctl test platform/          # the spec's policies/
   govctl test -v --run deny_latest`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := filepath.Join(g.Dir, lint.PolicyDir)
 			if len(args) > 0 {
 				dir = args[0]
+				// A spec directory, as validate and lint take it, means its
+				// policies.
+				if st, err := os.Stat(filepath.Join(dir, lint.PolicyDir)); err == nil && st.IsDir() {
+					dir = filepath.Join(dir, lint.PolicyDir)
+				}
 			} else if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 				// Not a pass: with no policies nothing was tested, and a
 				// wrong --dir in CI must not look like a green run.

@@ -59,7 +59,6 @@ import (
 	"path"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/govctl/govctl/render"
@@ -194,7 +193,7 @@ func (e *envRender) serviceObjects(svc *schema.Service) ([]render.Object, error)
 	if err != nil {
 		return nil, err
 	}
-	values := []kubeObject{dr}
+	values := []render.APIObject{dr}
 	if svc.IsApp() {
 		vs, err := e.virtualService(svc, plan)
 		if err != nil {
@@ -246,29 +245,8 @@ func (e *envRender) namespaceObjects() []render.Object {
 
 // object wraps an API object as a render.Object, identified by its
 // apiVersion, kind, namespace and name.
-func (e *envRender) object(service, source, file string, v kubeObject) render.Object {
-	gvk := v.GetObjectKind().GroupVersionKind()
-	return render.Object{
-		Target:  render.TargetIstio,
-		Env:     e.env.Name,
-		Service: service,
-		Path:    file,
-		ID: render.Identity{
-			APIVersion: gvk.GroupVersion().String(),
-			Kind:       gvk.Kind,
-			Namespace:  v.GetNamespace(),
-			Name:       v.GetName(),
-		},
-		Source: source,
-		Value:  v,
-	}
-}
-
-// kubeObject is what the client-go types this package builds have in
-// common: Kubernetes type and object metadata.
-type kubeObject interface {
-	runtime.Object
-	metav1.Object
+func (e *envRender) object(service, source, file string, v render.APIObject) render.Object {
+	return render.NewAPIObject(render.TargetIstio, e.env.Name, service, source, file, v)
 }
 
 // serviceMeta is the metadata of a per-service object.

@@ -810,7 +810,7 @@ func TestEveryObjectCarriesTheGovctlLabels(t *testing.T) {
 		resolved[env] = r
 	}
 	for _, o := range objs {
-		labels := o.Value.(kubeObject).GetLabels()
+		labels := o.Value.(render.APIObject).GetLabels()
 		want := map[string]string{LabelEnv: o.Env, LabelManagedBy: "govctl"}
 		if o.Service != "" {
 			svc := resolved[o.Env].Services[o.Service]

@@ -49,7 +49,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/govctl/govctl/internal/diag"
@@ -127,34 +126,14 @@ func (Renderer) Render(ctx context.Context, m *schema.Model, envs []string) ([]r
 	return objs, nil
 }
 
-// kubeObject is what the k8s.io/api types have in common.
-type kubeObject interface {
-	runtime.Object
-	metav1.Object
-}
-
 type envRender struct {
 	res *schema.Resolved
 	env *schema.Environment
 	ns  string
 }
 
-func (e *envRender) object(service, source, file string, v kubeObject) render.Object {
-	gvk := v.GetObjectKind().GroupVersionKind()
-	return render.Object{
-		Target:  render.TargetKubernetes,
-		Env:     e.env.Name,
-		Service: service,
-		Path:    file,
-		ID: render.Identity{
-			APIVersion: gvk.GroupVersion().String(),
-			Kind:       gvk.Kind,
-			Namespace:  v.GetNamespace(),
-			Name:       v.GetName(),
-		},
-		Source: source,
-		Value:  v,
-	}
+func (e *envRender) object(service, source, file string, v render.APIObject) render.Object {
+	return render.NewAPIObject(render.TargetKubernetes, e.env.Name, service, source, file, v)
 }
 
 func (e *envRender) namespace() *corev1.Namespace {
@@ -212,14 +191,14 @@ func checkService(svc *schema.Service, stable, canary string) *diag.Diagnostic {
 	return nil
 }
 
-func (e *envRender) serviceObjects(svc *schema.Service) ([]kubeObject, error) {
+func (e *envRender) serviceObjects(svc *schema.Service) ([]render.APIObject, error) {
 	ro := e.res.Rollout(svc).Value
 	stable, canary := ro.Stable, ro.Canary
 	sa := &corev1.ServiceAccount{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
 		ObjectMeta: e.meta(svc, svc.ServiceAccount(), ""),
 	}
-	out := []kubeObject{sa}
+	out := []render.APIObject{sa}
 	var configSum string
 	if svc.IsApp() {
 		data, err := render.MarshalYAML(kratos.Bootstrap(e.res, svc))
