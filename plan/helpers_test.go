@@ -295,3 +295,20 @@ func riskOf(o *ObjectChange) Risk {
 	}
 	return o.Cause.Risk
 }
+
+// shopPullRequest commits examples/shop (after base, when given) on main,
+// makes change on a branch "change" and commits it, as a pull request
+// would; it returns the repository and the head's model.
+func shopPullRequest(t *testing.T, base, change func(*gitRepo)) (*gitRepo, *schema.Model) {
+	t.Helper()
+	r := newGitRepo(t)
+	copyShop(t, r.path("specs"))
+	if base != nil {
+		base(r)
+	}
+	r.commit("shop")
+	r.git("checkout", "-q", "-b", "change")
+	change(r)
+	r.commit("change")
+	return r, loadModel(t, r.path("specs"))
+}

@@ -80,17 +80,7 @@ func TestPlanScenarios(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := newGitRepo(t)
-			copyShop(t, r.path("specs"))
-			if tt.base != nil {
-				tt.base(r)
-			}
-			r.commit("shop")
-			r.git("checkout", "-q", "-b", "change")
-			tt.change(r)
-			r.commit("change")
-
-			m := loadModel(t, r.path("specs"))
+			r, m := shopPullRequest(t, tt.base, tt.change)
 			p, err := Compute(context.Background(), Options{
 				Model:    m,
 				Render:   testRender,
